@@ -1,0 +1,300 @@
+// Gatehouse on AWS, as one stack: the user pool and its browser client (configured from
+// @gatehouse/server/pool-settings, the same module that seeds the local emulator), the accounts
+// API on Lambda behind an HTTP API, and the static site on S3 behind CloudFront.
+//
+// Least privilege is written out by hand: no role here gets a managed policy, and the grants the
+// CDK would add on its own (which use wildcard actions such as s3:GetObject* or Resource "*") are
+// replaced with statements naming the exact actions and resources.
+import { appClientSettings, userPoolSettings } from "@gatehouse/server/pool-settings";
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { HttpApi, HttpRoute, HttpRouteKey, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import {
+  AllowedMethods,
+  Distribution,
+  HttpVersion,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from "aws-cdk-lib/aws-cloudfront";
+import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { CfnUserPool, CfnUserPoolClient } from "aws-cdk-lib/aws-cognito";
+import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
+import {
+  BucketDeployment,
+  CacheControl,
+  type ISource,
+  Source,
+} from "aws-cdk-lib/aws-s3-deployment";
+import type { Construct } from "constructs";
+import { toL1Properties } from "./cfn-properties.ts";
+import { toResponseHeaderBehaviors } from "./response-headers.ts";
+
+/** The Cognito operations the API calls, and nothing else (the tests compare with the bundle). */
+export const apiCognitoActions = [
+  "cognito-idp:AdminCreateUser",
+  "cognito-idp:AdminDeleteUser",
+  "cognito-idp:AdminGetUser",
+  "cognito-idp:AdminInitiateAuth",
+  "cognito-idp:AdminRespondToAuthChallenge",
+  "cognito-idp:AdminSetUserPassword",
+  "cognito-idp:AdminUserGlobalSignOut",
+  "cognito-idp:DescribeUserPool",
+] as const;
+
+/** The Lambda runtime of the API. The bundle targets the same Node.js version. */
+export const apiRuntime = Runtime.NODEJS_22_X;
+
+/** Origins the site's pages may connect to, handed to the site's header builder. */
+export interface SiteOrigins {
+  /** The accounts API, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com`. */
+  readonly apiOrigin: string;
+  /** Cognito's endpoint for this region, where the browser signs in. */
+  readonly cognitoOrigin: string;
+}
+
+export interface GatehouseStackProps extends StackProps {
+  /** Directory holding the bundled API: `index.mjs`, exporting `handler`. */
+  readonly apiBundleDir: string;
+  /** Directory holding the built website. */
+  readonly siteDir: string;
+  /** The site's response headers (CSP included), given the origins its pages talk to. */
+  readonly siteHeaders: (origins: SiteOrigins) => Readonly<Record<string, string>>;
+  /**
+   * Complete ARN (with its six-character suffix) of the Secrets Manager secret whose value is
+   * PostgreSQL's URL.
+   */
+  readonly databaseSecretArn: string;
+  /** Redis URL for rate limits shared by every API instance; `null` keeps them per instance. */
+  readonly redisUrl: string | null;
+}
+
+export class GatehouseStack extends Stack {
+  readonly userPool: CfnUserPool;
+  readonly appClient: CfnUserPoolClient;
+  readonly api: HttpApi;
+  readonly apiFunction: LambdaFunction;
+  readonly siteBucket: Bucket;
+  readonly distribution: Distribution;
+
+  constructor(scope: Construct, id: string, props: GatehouseStackProps) {
+    super(scope, id, props);
+    assertCompleteSecretArn(props.databaseSecretArn);
+
+    this.userPool = new CfnUserPool(this, "UserPool", {
+      ...toL1Properties(userPoolSettings),
+      userPoolName: `${this.stackName}-users`,
+    });
+    // Accounts outlive the stack: deleting it must not delete everyone's sign-in.
+    this.userPool.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    this.appClient = new CfnUserPoolClient(this, "WebClient", {
+      ...toL1Properties(appClientSettings),
+      userPoolId: this.userPool.ref,
+    });
+
+    this.siteBucket = new Bucket(this, "SiteBucket", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: BucketEncryption.S3_MANAGED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // A bucket with objects in it cannot be deleted by CloudFormation; the README says how.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.api = new HttpApi(this, "Api", {
+      description: "Gatehouse accounts API",
+      createDefaultStage: false,
+    });
+    const apiOrigin = this.api.apiEndpoint;
+    const cognitoOrigin = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
+
+    const headers = props.siteHeaders({ apiOrigin, cognitoOrigin });
+    const responseHeaders = new ResponseHeadersPolicy(this, "SiteHeaders", {
+      comment: "Gatehouse site security headers",
+      ...toResponseHeaderBehaviors(headers),
+    });
+    this.distribution = new Distribution(this, "Site", {
+      comment: "Gatehouse site",
+      defaultRootObject: "index.html",
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_100,
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        responseHeadersPolicy: responseHeaders,
+      },
+    });
+    const siteUrl = `https://${this.distribution.distributionDomainName}`;
+
+    this.apiFunction = this.createApiFunction(props, siteUrl);
+    new HttpStage(this, "ApiStage", {
+      httpApi: this.api,
+      stageName: "$default",
+      autoDeploy: true,
+      // A ceiling on what a flood of requests can cost, in Lambda time and database connections.
+      throttle: { rateLimit: 100, burstLimit: 200 },
+    });
+    // Every method and path goes to the server, which answers CORS preflights itself.
+    new HttpRoute(this, "ApiRoute", {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration("AccountsApi", this.apiFunction),
+    });
+
+    this.deploySite(props.siteDir, {
+      region: this.region,
+      userPoolId: this.userPool.ref,
+      clientId: this.appClient.ref,
+      apiUrl: apiOrigin,
+    });
+
+    new CfnOutput(this, "Region", { value: this.region, description: "AWS region" });
+    new CfnOutput(this, "UserPoolId", {
+      value: this.userPool.ref,
+      description: "Cognito user pool id",
+    });
+    new CfnOutput(this, "UserPoolClientId", {
+      value: this.appClient.ref,
+      description: "App client id of the website (no secret)",
+    });
+    new CfnOutput(this, "ApiUrl", { value: apiOrigin, description: "Accounts API base URL" });
+    new CfnOutput(this, "SiteUrl", { value: siteUrl, description: "Website URL" });
+  }
+
+  private createApiFunction(props: GatehouseStackProps, siteUrl: string): LambdaFunction {
+    const role = new Role(this, "ApiRole", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: "Gatehouse accounts API",
+    });
+    const logGroup = new LogGroup(this, "ApiLogs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    role.addToPolicy(logWriteStatement(this, logGroup));
+    role.addToPolicy(
+      new PolicyStatement({ actions: [...apiCognitoActions], resources: [this.userPool.attrArn] }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [props.databaseSecretArn],
+      }),
+    );
+
+    return new LambdaFunction(this, "ApiFunction", {
+      description: "Gatehouse accounts API",
+      runtime: apiRuntime,
+      architecture: Architecture.ARM_64,
+      code: Code.fromAsset(props.apiBundleDir),
+      handler: "index.handler",
+      memorySize: 1024,
+      timeout: Duration.seconds(15),
+      role,
+      logGroup,
+      environment: {
+        COGNITO_USER_POOL_ID: this.userPool.ref,
+        COGNITO_CLIENT_ID: this.appClient.ref,
+        CORS_ORIGINS: siteUrl,
+        // Read at cold start by the bundle's entry, which sets DATABASE_URL from it.
+        DATABASE_URL_SECRET_ARN: props.databaseSecretArn,
+        ...(props.redisUrl === null ? {} : { REDIS_URL: props.redisUrl }),
+        // Since Node.js 20, Lambda loads Amazon's CA bundle (RDS's certificates) only when asked.
+        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+    });
+  }
+
+  /** Uploads the site and a `config.json` holding this stack's outputs, then invalidates the CDN. */
+  private deploySite(siteDir: string, config: Record<string, string>): void {
+    const role = new Role(this, "SiteDeploymentRole", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: "Copies the Gatehouse site into its bucket",
+    });
+    const logGroup = new LogGroup(this, "SiteDeploymentLogs", {
+      retention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const policy = new Policy(this, "SiteDeploymentPolicy", { roles: [role] });
+    policy.addStatements(
+      logWriteStatement(this, logGroup),
+      // `aws s3 sync --delete` into the bucket: list, put and delete, nothing else.
+      new PolicyStatement({ actions: ["s3:ListBucket"], resources: [this.siteBucket.bucketArn] }),
+      new PolicyStatement({
+        actions: ["s3:PutObject", "s3:DeleteObject"],
+        resources: [this.siteBucket.arnForObjects("*")],
+      }),
+      new PolicyStatement({
+        actions: ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
+        resources: [this.distribution.distributionArn],
+      }),
+    );
+
+    const sources = [Source.asset(siteDir), Source.jsonData("config.json", config)].map((source) =>
+      readableBy(source, policy),
+    );
+    const deployment = new BucketDeployment(this, "SiteDeployment", {
+      sources,
+      destinationBucket: this.siteBucket,
+      distribution: this.distribution,
+      distributionPaths: ["/*"],
+      // Pages and config.json change on every deploy; browsers revalidate instead of guessing.
+      cacheControl: [CacheControl.noCache()],
+      // The grants the construct would add use wildcard actions and Resource "*"; the policy
+      // above replaces them.
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+      memoryLimit: 512,
+    });
+    deployment.node.addDependency(policy);
+  }
+}
+
+/** Lets the deployment read exactly the asset objects a source uploads, and no other. */
+function readableBy(source: ISource, policy: Policy): ISource {
+  return {
+    bind(scope, context) {
+      const config = source.bind(scope, context);
+      policy.addStatements(
+        new PolicyStatement({
+          actions: ["s3:GetObject"],
+          resources: [config.bucket.arnForObjects(config.zipObjectKey)],
+        }),
+      );
+      return config;
+    },
+  };
+}
+
+/** Writing to one log group's streams; Lambda names the streams, hence `log-stream:*`. */
+function logWriteStatement(stack: Stack, logGroup: LogGroup): PolicyStatement {
+  return new PolicyStatement({
+    actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    resources: [
+      stack.formatArn({
+        service: "logs",
+        resource: "log-group",
+        resourceName: `${logGroup.logGroupName}:log-stream:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ],
+  });
+}
+
+// A partial ARN (no suffix) would match the secret in IAM only through a wildcard.
+const completeSecretArn =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+
+function assertCompleteSecretArn(arn: string): void {
+  if (!completeSecretArn.test(arn)) {
+    throw new Error(
+      `databaseSecretArn must be a secret's complete ARN, ending in its six-character suffix (got "${arn}")`,
+    );
+  }
+}
