@@ -13,7 +13,10 @@ export class ApiBundleError extends Error {
 export interface ApiBundleOptions {
   /** The bundle's entry: resolves DATABASE_URL, then loads the server's handler. */
   readonly entry: string;
-  /** The server's Lambda handler module; checked first, for a clear error when it is missing. */
+  /**
+   * File of the server's Lambda handler module, which the entry imports as
+   * `@gatehouse/server/lambda`; checked first, for a clear error when it is missing.
+   */
   readonly serverHandler: string;
   /** Directory to write `index.mjs` (and its source map) into; emptied first. */
   readonly outdir: string;
@@ -63,6 +66,7 @@ export async function bundleApi(options: ApiBundleOptions): Promise<ApiBundle> {
         "const __dirname = __gatehouseDirname(__filename);",
       ].join("\n"),
     },
+    alias: { "@gatehouse/server/lambda": options.serverHandler },
     // pg loads its native binding only when asked to; it is never asked to here.
     external: ["pg-native"],
   });

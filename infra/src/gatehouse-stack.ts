@@ -6,7 +6,15 @@
 // CDK would add on its own (which use wildcard actions such as s3:GetObject* or Resource "*") are
 // replaced with statements naming the exact actions and resources.
 import { appClientSettings, userPoolSettings } from "@gatehouse/server/pool-settings";
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+} from "aws-cdk-lib";
 import { HttpApi, HttpRoute, HttpRouteKey, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import {
@@ -83,6 +91,13 @@ export class GatehouseStack extends Stack {
   constructor(scope: Construct, id: string, props: GatehouseStackProps) {
     super(scope, id, props);
     assertCompleteSecretArn(props.databaseSecretArn);
+    // The bundle's Secrets Manager client talks to the function's own region.
+    const secretRegion = props.databaseSecretArn.split(":")[3];
+    if (!Token.isUnresolved(this.region) && secretRegion !== this.region) {
+      throw new Error(
+        `The database secret is in ${secretRegion} but the stack deploys to ${this.region}; keep them in one region`,
+      );
+    }
 
     this.userPool = new CfnUserPool(this, "UserPool", {
       ...toL1Properties(userPoolSettings),
@@ -165,6 +180,10 @@ export class GatehouseStack extends Stack {
     });
     new CfnOutput(this, "ApiUrl", { value: apiOrigin, description: "Accounts API base URL" });
     new CfnOutput(this, "SiteUrl", { value: siteUrl, description: "Website URL" });
+    new CfnOutput(this, "SiteBucketName", {
+      value: this.siteBucket.bucketName,
+      description: "Bucket holding the website (kept when the stack is deleted)",
+    });
   }
 
   private createApiFunction(props: GatehouseStackProps, siteUrl: string): LambdaFunction {
