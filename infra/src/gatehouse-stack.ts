@@ -76,8 +76,11 @@ export interface GatehouseStackProps extends StackProps {
    * PostgreSQL's URL.
    */
   readonly databaseSecretArn: string;
-  /** Redis URL for rate limits shared by every API instance; `null` keeps them per instance. */
-  readonly redisUrl: string | null;
+  /**
+   * Complete ARN of the secret whose value is the Redis URL for rate limits shared by every API
+   * instance; `null` keeps the limits in each instance's memory.
+   */
+  readonly redisSecretArn: string | null;
 }
 
 export class GatehouseStack extends Stack {
@@ -90,13 +93,8 @@ export class GatehouseStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GatehouseStackProps) {
     super(scope, id, props);
-    assertCompleteSecretArn(props.databaseSecretArn);
-    // The bundle's Secrets Manager client talks to the function's own region.
-    const secretRegion = props.databaseSecretArn.split(":")[3];
-    if (!Token.isUnresolved(this.region) && secretRegion !== this.region) {
-      throw new Error(
-        `The database secret is in ${secretRegion} but the stack deploys to ${this.region}; keep them in one region`,
-      );
+    for (const arn of [props.databaseSecretArn, props.redisSecretArn]) {
+      if (arn !== null) this.assertUsableSecretArn(arn);
     }
 
     this.userPool = new CfnUserPool(this, "UserPool", {
@@ -186,6 +184,21 @@ export class GatehouseStack extends Stack {
     });
   }
 
+  private assertUsableSecretArn(arn: string): void {
+    const region = completeSecretArn.exec(arn)?.[1];
+    if (region === undefined) {
+      throw new Error(
+        `Give a secret's complete ARN, ending in its six-character suffix (got "${arn}")`,
+      );
+    }
+    // The bundle's Secrets Manager client talks to the function's own region.
+    if (!Token.isUnresolved(this.region) && region !== this.region) {
+      throw new Error(
+        `The secret ${arn} is in ${region} but the stack deploys to ${this.region}; keep them in one region`,
+      );
+    }
+  }
+
   private createApiFunction(props: GatehouseStackProps, siteUrl: string): LambdaFunction {
     const role = new Role(this, "ApiRole", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
@@ -199,11 +212,11 @@ export class GatehouseStack extends Stack {
     role.addToPolicy(
       new PolicyStatement({ actions: [...apiCognitoActions], resources: [this.userPool.attrArn] }),
     );
+    const secretArns = [props.databaseSecretArn, props.redisSecretArn].filter(
+      (arn) => arn !== null,
+    );
     role.addToPolicy(
-      new PolicyStatement({
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: [props.databaseSecretArn],
-      }),
+      new PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: secretArns }),
     );
 
     return new LambdaFunction(this, "ApiFunction", {
@@ -220,9 +233,9 @@ export class GatehouseStack extends Stack {
         COGNITO_USER_POOL_ID: this.userPool.ref,
         COGNITO_CLIENT_ID: this.appClient.ref,
         CORS_ORIGINS: siteUrl,
-        // Read at cold start by the bundle's entry, which sets DATABASE_URL from it.
+        // Read at cold start by the bundle's entry, which sets DATABASE_URL and REDIS_URL.
         DATABASE_URL_SECRET_ARN: props.databaseSecretArn,
-        ...(props.redisUrl === null ? {} : { REDIS_URL: props.redisUrl }),
+        ...(props.redisSecretArn === null ? {} : { REDIS_URL_SECRET_ARN: props.redisSecretArn }),
         // Since Node.js 20, Lambda loads Amazon's CA bundle (RDS's certificates) only when asked.
         NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
         NODE_OPTIONS: "--enable-source-maps",
@@ -308,12 +321,4 @@ function logWriteStatement(stack: Stack, logGroup: LogGroup): PolicyStatement {
 
 // A partial ARN (no suffix) would match the secret in IAM only through a wildcard.
 const completeSecretArn =
-  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
-
-function assertCompleteSecretArn(arn: string): void {
-  if (!completeSecretArn.test(arn)) {
-    throw new Error(
-      `databaseSecretArn must be a secret's complete ARN, ending in its six-character suffix (got "${arn}")`,
-    );
-  }
-}
+  /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;

@@ -20,11 +20,17 @@ export interface SiteSource {
   readonly headers: (origins: SiteOrigins) => Readonly<Record<string, string>>;
 }
 
-/** Deploy-time choices, given as CDK context (`-c name=value`). */
+/**
+ * Deploy-time choices, each given as CDK context (`cdk deploy -c databaseSecretArn=...`) or as
+ * an environment variable (`GATEHOUSE_DATABASE_SECRET_ARN=... npm run deploy`).
+ */
 export interface DeployContext {
+  /** `stackName` / `GATEHOUSE_STACK_NAME`; `Gatehouse` by default. */
   readonly stackName: string;
+  /** `databaseSecretArn` / `GATEHOUSE_DATABASE_SECRET_ARN`: the secret holding DATABASE_URL. */
   readonly databaseSecretArn: string;
-  readonly redisUrl: string | null;
+  /** `redisSecretArn` / `GATEHOUSE_REDIS_SECRET_ARN`: the secret holding REDIS_URL, if any. */
+  readonly redisSecretArn: string | null;
 }
 
 export class DeployContextError extends Error {
@@ -32,19 +38,24 @@ export class DeployContextError extends Error {
   readonly code = "context_missing";
 }
 
-/** Reads the deploy context from the App, failing with the command line that would fix it. */
-export function readDeployContext(app: App): DeployContext {
-  const databaseSecretArn = stringContext(app, "databaseSecretArn");
+/** Reads the deploy context, failing with the command line that would fix it. */
+export function readDeployContext(
+  app: App,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): DeployContext {
+  const setting = (key: string, variable: string) =>
+    stringContext(app, key) ?? (env[variable] || null);
+  const databaseSecretArn = setting("databaseSecretArn", "GATEHOUSE_DATABASE_SECRET_ARN");
   if (databaseSecretArn === null) {
     throw new DeployContextError(
       "Give the ARN of the Secrets Manager secret that holds PostgreSQL's URL: " +
-        "npm run deploy -- -c databaseSecretArn=arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>",
+        "GATEHOUSE_DATABASE_SECRET_ARN=arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix> npm run deploy",
     );
   }
   return {
-    stackName: stringContext(app, "stackName") ?? "Gatehouse",
+    stackName: setting("stackName", "GATEHOUSE_STACK_NAME") ?? "Gatehouse",
     databaseSecretArn,
-    redisUrl: stringContext(app, "redisUrl"),
+    redisSecretArn: setting("redisSecretArn", "GATEHOUSE_REDIS_SECRET_ARN"),
   };
 }
 
@@ -96,7 +107,7 @@ export async function buildGatehouse(options: BuildOptions): Promise<Built> {
     siteDir: options.site.dir,
     siteHeaders: options.site.headers,
     databaseSecretArn: options.context.databaseSecretArn,
-    redisUrl: options.context.redisUrl,
+    redisSecretArn: options.context.redisSecretArn,
   });
   return { stack, apiBundle };
 }
