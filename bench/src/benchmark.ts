@@ -1,0 +1,548 @@
+// The benchmark of issue 2 §4, in one run: start-up to first answer, account-cycle throughput and
+// cycle time in a filled pool, for cognito-local 5.3.0 (the peer) and cognito-emulator (ours),
+// each in its own child process on 127.0.0.1 with fresh data under one temporary directory.
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  accountCycle,
+  type CycleResult,
+  cognitoClient,
+  createPool,
+  PERMANENT_PASSWORD,
+  type Pool,
+  type SignIn,
+} from "./account-cycle.ts";
+import {
+  benchPoolSettings,
+  FILLED_POOL,
+  type Storage,
+  startEmulatorCli,
+  writeFilledSeed,
+} from "./cognito-emulator.ts";
+import {
+  fillCognitoLocalPool,
+  prepareCognitoLocalDir,
+  startCognitoLocal,
+} from "./cognito-local.ts";
+import { type Ephemeral, newEphemeral } from "./fast-srp.ts";
+import { identityJsSignIn } from "./identity-js-sign-in.ts";
+import { runCycles } from "./run-cycles.ts";
+import type { RunningServer } from "./server-process.ts";
+import { type CycleTimeSummary, quantile, summarizeCycleTimes } from "./stats.ts";
+
+export const PEER = "cognito-local 5.3.0";
+export const OURS = "cognito-emulator";
+
+/** `peer` is cognito-local, `ours` is cognito-emulator. */
+export type Target = "peer" | "ours";
+
+export interface BenchOptions {
+  /** Which servers to measure (the test suite runs ours only). */
+  targets: Target[];
+  /** Write a CPU profile of every emulator process to `<resultsDir>/profiles`. */
+  profile: boolean;
+  /** Cycles per throughput measurement, each on a new, empty pool. */
+  throughputCycles: number;
+  /** Cycles in flight, one throughput measurement each. */
+  concurrencies: number[];
+  /** Cycles per cycle-time measurement, one in flight. */
+  timeCycles: number;
+  /** Unmeasured cycles first, so the JIT is warm before the clock runs. */
+  warmupCycles: number;
+  /** Users already in the pool for the cycle-time measurements. */
+  poolSizes: number[];
+  /** Largest pool the peer gets a full measurement on; above it, one attempt bounded in time. */
+  peerMaxPoolSize: number;
+  /** Time budget for the peer's bounded attempt (its start-up and its cycles, each). */
+  peerBudgetMs: number;
+  /** Measured spawns per start-up figure (after one unmeasured spawn that warms caches). */
+  startupRuns: number;
+  resultsDir: string;
+  log: (line: string) => void;
+}
+
+export function defaultOptions(quick: boolean, resultsDir: string): BenchOptions {
+  return quick
+    ? {
+        targets: ["peer", "ours"],
+        profile: false,
+        throughputCycles: 20,
+        concurrencies: [1, 4],
+        timeCycles: 20,
+        warmupCycles: 3,
+        poolSizes: [100],
+        peerMaxPoolSize: 100,
+        peerBudgetMs: 10_000,
+        startupRuns: 1,
+        resultsDir,
+        log: console.log,
+      }
+    : {
+        targets: ["peer", "ours"],
+        profile: false,
+        throughputCycles: 300,
+        concurrencies: [1, 8],
+        timeCycles: 300,
+        warmupCycles: 30,
+        poolSizes: [1_000, 100_000],
+        peerMaxPoolSize: 1_000,
+        peerBudgetMs: 60_000,
+        startupRuns: 3,
+        resultsDir,
+        log: console.log,
+      };
+}
+
+export interface StartupResult {
+  target: string;
+  mode: string;
+  /** The first, unmeasured spawn (cold caches). */
+  coldMs: number;
+  runsMs: number[];
+  medianMs: number;
+}
+
+export interface ThroughputResult {
+  target: string;
+  signIn: SignIn;
+  concurrency: number;
+  cycles: number;
+  wallMs: number;
+  accountsPerSecond: number;
+  p50Ms: number;
+  p90Ms: number;
+}
+
+export interface CycleTimeResult {
+  target: string;
+  signIn: SignIn;
+  poolSize: number;
+  /** How the pool was filled, and how long it took. */
+  fill: { method: string; ms: number };
+  /** Start-up to first answer with the filled pool. */
+  startupMs: number | null;
+  summary: CycleTimeSummary | null;
+  /** True when the time budget ended the run before all cycles. */
+  budgetHit: boolean;
+  note?: string;
+}
+
+export interface Check {
+  goal: string;
+  /** `null` when the run could not decide it (e.g. the peer was not run). */
+  pass: boolean | null;
+  detail: string;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  durationMs: number;
+  machine: { node: string; platform: string; cpus: number; cpuModel: string };
+  settings: Omit<BenchOptions, "log" | "resultsDir">;
+  startup: StartupResult[];
+  throughput: ThroughputResult[];
+  cycleTime: CycleTimeResult[];
+  srp: { fastClientSignedIn: boolean; identityJsSignedIn: boolean | null };
+  checks: Check[];
+}
+
+const SIGN_IN_FLOW: Record<SignIn, string> = {
+  password: "USER_PASSWORD_AUTH",
+  srp: "USER_SRP_AUTH",
+};
+export const signInLabel = (signIn: SignIn) => SIGN_IN_FLOW[signIn];
+
+interface Contender {
+  name: string;
+  signIns: SignIn[];
+  /** cognito-local has no aliases; ours signs people in by email, as Gatehouse does. */
+  signInWithEmail: boolean;
+}
+
+const PEER_CONTENDER: Contender = { name: PEER, signIns: ["password"], signInWithEmail: false };
+const OURS_CONTENDER: Contender = {
+  name: OURS,
+  signIns: ["password", "srp"],
+  signInWithEmail: true,
+};
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResults> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const root = await mkdtemp(join(tmpdir(), "gatehouse-bench-"));
+  const profileDir = join(options.resultsDir, "profiles");
+  if (options.profile) await mkdir(profileDir, { recursive: true });
+  const oursNodeArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  let dirCount = 0;
+  const freshDir = async (label: string) => {
+    const dir = join(root, `${String(++dirCount).padStart(2, "0")}-${label}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  };
+  const includePeer = options.targets.includes("peer");
+  const includeOurs = options.targets.includes("ours");
+  const contenders = [
+    ...(includePeer ? [PEER_CONTENDER] : []),
+    ...(includeOurs ? [OURS_CONTENDER] : []),
+  ];
+  const { log } = options;
+
+  const startPeer = async (dir: string, timeoutMs?: number) =>
+    startCognitoLocal(dir, { timeoutMs });
+  const startOurs = async (dir: string, storage: Storage, seedPath?: string, timeoutMs?: number) =>
+    startEmulatorCli({ workDir: dir, storage, seedPath, nodeArgs: oursNodeArgs, timeoutMs });
+  const startFresh = async (contender: Contender): Promise<RunningServer> => {
+    const dir = await freshDir(contender === PEER_CONTENDER ? "peer" : "ours");
+    if (contender === PEER_CONTENDER) {
+      await prepareCognitoLocalDir(dir);
+      return startPeer(dir);
+    }
+    return startOurs(dir, { dataDir: join(dir, "data") });
+  };
+  const newPool = (client: CognitoIdentityProviderClient, contender: Contender, name: string) =>
+    createPool(client, name, contender === OURS_CONTENDER ? benchPoolSettings : {});
+
+  try {
+    // --- start-up to first answer ---
+    const startup: StartupResult[] = [];
+    const startupModes: { target: string; mode: string; start: () => Promise<RunningServer> }[] =
+      [];
+    if (includePeer) {
+      startupModes.push({
+        target: PEER,
+        mode: "empty data dir",
+        start: async () => {
+          const dir = await freshDir("peer-startup");
+          await prepareCognitoLocalDir(dir);
+          return startPeer(dir);
+        },
+      });
+    }
+    if (includeOurs) {
+      startupModes.push(
+        {
+          target: OURS,
+          mode: "--in-memory",
+          start: async () => startOurs(await freshDir("ours-startup"), { inMemory: true }),
+        },
+        {
+          target: OURS,
+          mode: "empty --data-dir",
+          start: async () => {
+            const dir = await freshDir("ours-startup");
+            return startOurs(dir, { dataDir: join(dir, "data") });
+          },
+        },
+      );
+    }
+    for (const mode of startupModes) {
+      const times: number[] = [];
+      for (let run = 0; run <= options.startupRuns; run++) {
+        const server = await mode.start();
+        times.push(server.startupMs);
+        await server.stop();
+      }
+      const [coldMs = Number.NaN, ...runsMs] = times;
+      const medianMs = quantile(runsMs, 0.5);
+      startup.push({ target: mode.target, mode: mode.mode, coldMs, runsMs, medianMs });
+      log(`start-up  ${mode.target} (${mode.mode}): ${medianMs.toFixed(0)} ms`);
+    }
+
+    // --- throughput ---
+    const throughput: ThroughputResult[] = [];
+    const srp: BenchResults["srp"] = { fastClientSignedIn: false, identityJsSignedIn: null };
+    for (const contender of contenders) {
+      const server = await startFresh(contender);
+      try {
+        const client = cognitoClient(server.url);
+        for (const signIn of contender.signIns) {
+          const warm = await newPool(client, contender, `warmup-${signIn}`);
+          await cycles(client, warm, contender, signIn, options.warmupCycles, 1);
+          if (signIn === "srp") {
+            srp.fastClientSignedIn = true;
+            srp.identityJsSignedIn = await checkIdentityJs(client, server.url, warm, contender);
+            log(`srp       identity-js signs in: ${srp.identityJsSignedIn ? "yes" : "NO"}`);
+          }
+          for (const concurrency of options.concurrencies) {
+            const pool = await newPool(client, contender, `throughput-${signIn}-${concurrency}`);
+            const run = await cycles(
+              client,
+              pool,
+              contender,
+              signIn,
+              options.throughputCycles,
+              concurrency,
+            );
+            const result: ThroughputResult = {
+              target: contender.name,
+              signIn,
+              concurrency,
+              cycles: run.completed,
+              wallMs: run.wallMs,
+              accountsPerSecond: (run.completed * 1000) / run.wallMs,
+              p50Ms: quantile(run.timesMs, 0.5),
+              p90Ms: quantile(run.timesMs, 0.9),
+            };
+            throughput.push(result);
+            log(
+              `cycles/s  ${contender.name} ${signInLabel(signIn)} ×${concurrency}: ${result.accountsPerSecond.toFixed(1)}`,
+            );
+          }
+        }
+        client.destroy();
+      } finally {
+        await server.stop();
+      }
+    }
+
+    // --- cycle time in a filled pool ---
+    const cycleTime: CycleTimeResult[] = [];
+    for (const poolSize of options.poolSizes) {
+      for (const contender of contenders) {
+        const results =
+          contender === PEER_CONTENDER
+            ? [await peerCycleTime(poolSize)]
+            : await oursCycleTime(poolSize);
+        for (const result of results) {
+          cycleTime.push(result);
+          const s = result.summary;
+          log(
+            `cycle     ${result.target} ${signInLabel(result.signIn)} @${poolSize}: ${
+              s === null
+                ? (result.note ?? "no result")
+                : `p50 ${s.p50.toFixed(1)} ms, last/first decile ${s.drift.toFixed(2)}`
+            }`,
+          );
+        }
+      }
+    }
+
+    const results: BenchResults = {
+      startedAt: startedAt.toISOString(),
+      durationMs: performance.now() - t0,
+      machine: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+      },
+      settings: {
+        targets: options.targets,
+        profile: options.profile,
+        throughputCycles: options.throughputCycles,
+        concurrencies: options.concurrencies,
+        timeCycles: options.timeCycles,
+        warmupCycles: options.warmupCycles,
+        poolSizes: options.poolSizes,
+        peerMaxPoolSize: options.peerMaxPoolSize,
+        peerBudgetMs: options.peerBudgetMs,
+        startupRuns: options.startupRuns,
+      },
+      startup,
+      throughput,
+      cycleTime,
+      srp,
+      checks: [],
+    };
+    results.checks = evaluateGoals(results);
+    return results;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+
+  async function peerCycleTime(poolSize: number): Promise<CycleTimeResult> {
+    const bounded = poolSize > options.peerMaxPoolSize;
+    const dir = await freshDir(`peer-${poolSize}`);
+    await prepareCognitoLocalDir(dir);
+    const first = await startPeer(dir);
+    const client = cognitoClient(first.url);
+    const pool = await newPool(client, PEER_CONTENDER, `filled-${poolSize}`);
+    client.destroy();
+    await first.stop();
+    const fillMs = await fillCognitoLocalPool(dir, pool.poolId, poolSize);
+    const base = {
+      target: PEER,
+      signIn: "password" as const,
+      poolSize,
+      fill: { method: "users written into its JSON data file", ms: fillMs },
+    };
+    let server: RunningServer;
+    try {
+      server = await startPeer(dir, bounded ? options.peerBudgetMs : undefined);
+    } catch (error) {
+      return {
+        ...base,
+        startupMs: null,
+        summary: null,
+        budgetHit: true,
+        note: `did not start within ${options.peerBudgetMs / 1000} s: ${String(error).split("\n")[0]}`,
+      };
+    }
+    try {
+      const filledClient = cognitoClient(server.url);
+      const warmup = bounded ? Math.min(options.warmupCycles, 2) : options.warmupCycles;
+      await cycles(filledClient, pool, PEER_CONTENDER, "password", warmup, 1);
+      const run = await cycles(
+        filledClient,
+        pool,
+        PEER_CONTENDER,
+        "password",
+        options.timeCycles,
+        1,
+        bounded ? options.peerBudgetMs : undefined,
+      );
+      filledClient.destroy();
+      return {
+        ...base,
+        startupMs: server.startupMs,
+        summary: run.completed > 0 ? summarizeCycleTimes(run.timesMs) : null,
+        budgetHit: run.budgetHit,
+        note: run.budgetHit
+          ? `only ${run.completed} of ${options.timeCycles} cycles within ${options.peerBudgetMs / 1000} s`
+          : undefined,
+      };
+    } finally {
+      await server.stop();
+    }
+  }
+
+  async function oursCycleTime(poolSize: number): Promise<CycleTimeResult[]> {
+    const dir = await freshDir(`ours-${poolSize}`);
+    const seedPath = join(dir, "seed.json");
+    const fillMs = await writeFilledSeed(seedPath, poolSize);
+    const server = await startOurs(dir, { dataDir: join(dir, "data") }, seedPath, 30 * 60_000);
+    const results: CycleTimeResult[] = [];
+    try {
+      const client = cognitoClient(server.url);
+      for (const signIn of OURS_CONTENDER.signIns) {
+        await cycles(client, FILLED_POOL, OURS_CONTENDER, signIn, options.warmupCycles, 1);
+        const run = await cycles(
+          client,
+          FILLED_POOL,
+          OURS_CONTENDER,
+          signIn,
+          options.timeCycles,
+          1,
+        );
+        results.push({
+          target: OURS,
+          signIn,
+          poolSize,
+          fill: { method: "seed file (Users with Password), applied at start", ms: fillMs },
+          startupMs: server.startupMs,
+          summary: summarizeCycleTimes(run.timesMs),
+          budgetHit: false,
+        });
+      }
+      client.destroy();
+    } finally {
+      await server.stop();
+    }
+    return results;
+  }
+}
+
+/** Runs `count` cycles; SRP secrets are drawn before the clock starts. */
+async function cycles(
+  client: CognitoIdentityProviderClient,
+  pool: Pool,
+  contender: Contender,
+  signIn: SignIn,
+  count: number,
+  concurrency: number,
+  budgetMs?: number,
+) {
+  const ephemerals: Ephemeral[] =
+    signIn === "srp" ? Array.from({ length: count }, newEphemeral) : [];
+  return runCycles({ count, concurrency, budgetMs }, async (index) => {
+    await accountCycle({
+      client,
+      pool,
+      signIn,
+      signInWithEmail: contender.signInWithEmail,
+      ephemeral: ephemerals[index],
+    });
+  });
+}
+
+async function checkIdentityJs(
+  client: CognitoIdentityProviderClient,
+  url: string,
+  pool: Pool,
+  contender: Contender,
+): Promise<boolean> {
+  const account: CycleResult = await accountCycle({
+    client,
+    pool,
+    signIn: "password",
+    signInWithEmail: contender.signInWithEmail,
+  });
+  const name = contender.signInWithEmail ? account.email : account.username;
+  const username = await identityJsSignIn(url, pool, name, PERMANENT_PASSWORD);
+  return username === account.username;
+}
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+
+export function evaluateGoals(results: BenchResults): Check[] {
+  const checks: Check[] = [];
+
+  // ≥ 5× cognito-local's cycle throughput: ours with SRP, the peer with USER_PASSWORD_AUTH.
+  const concurrencies = [...new Set(results.throughput.map((t) => t.concurrency))];
+  const pairs = concurrencies.map((c) => ({
+    c,
+    ours: results.throughput.find(
+      (t) => t.target === OURS && t.signIn === "srp" && t.concurrency === c,
+    ),
+    peer: results.throughput.find((t) => t.target === PEER && t.concurrency === c),
+  }));
+  if (pairs.every((p) => p.ours !== undefined && p.peer !== undefined)) {
+    const parts = pairs.map(({ c, ours, peer }) => ({
+      pass: (ours?.accountsPerSecond ?? 0) >= 5 * (peer?.accountsPerSecond ?? Infinity),
+      text: `×${c} in flight: ${ours?.accountsPerSecond.toFixed(1)} vs ${peer?.accountsPerSecond.toFixed(1)} accounts/s (${ratio(ours?.accountsPerSecond ?? 0, peer?.accountsPerSecond ?? 1)})`,
+    }));
+    checks.push({
+      goal: "cycle throughput ≥ 5× cognito-local's (ours with SRP sign-in)",
+      pass: parts.every((p) => p.pass),
+      detail: parts.map((p) => p.text).join("; "),
+    });
+  } else {
+    checks.push({
+      goal: "cycle throughput ≥ 5× cognito-local's (ours with SRP sign-in)",
+      pass: null,
+      detail: "cognito-local or cognito-emulator was not run",
+    });
+  }
+
+  // Last-decile cycle time within 1.2× of the first decile, in the largest pool.
+  const largest = Math.max(0, ...results.cycleTime.map((r) => r.poolSize));
+  const flat = results.cycleTime.filter((r) => r.target === OURS && r.poolSize === largest);
+  checks.push({
+    goal: `last-decile cycle time ≤ 1.2× first decile with ${largest.toLocaleString("en-US")} users`,
+    pass:
+      flat.length === 0 ? null : flat.every((r) => r.summary !== null && r.summary.drift <= 1.2),
+    detail:
+      flat.length === 0
+        ? "cognito-emulator was not run"
+        : flat
+            .map(
+              (r) =>
+                `${signInLabel(r.signIn)}: ${r.summary?.firstDecile.toFixed(1)} → ${r.summary?.lastDecile.toFixed(1)} ms (${r.summary?.drift.toFixed(2)}×)`,
+            )
+            .join("; "),
+  });
+
+  // Start-up to first answer under 0.5 s.
+  const oursStartup = results.startup.filter((s) => s.target === OURS);
+  checks.push({
+    goal: "start-up to first answer < 0.5 s",
+    pass: oursStartup.length === 0 ? null : oursStartup.every((s) => s.medianMs < 500),
+    detail:
+      oursStartup.length === 0
+        ? "cognito-emulator was not run"
+        : oursStartup.map((s) => `${s.mode}: ${s.medianMs.toFixed(0)} ms`).join("; "),
+  });
+  return checks;
+}
