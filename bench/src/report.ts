@@ -1,4 +1,4 @@
-import { type BenchResults, signInLabel } from "./benchmark.ts";
+import { type BenchResults, PEER, signInLabel } from "./benchmark.ts";
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -37,15 +37,21 @@ export function formatReport(results: BenchResults): string {
     "",
     `Cycle throughput (AdminCreateUser → AdminSetUserPassword → AdminInitiateAuth → sign-in; ${settings.throughputCycles} cycles on a new pool)`,
     table(
-      ["target", "sign-in", "in flight", "accounts/s", "p50 ms", "p90 ms"],
-      results.throughput.map((t) => [
-        t.target,
-        signInLabel(t.signIn),
-        String(t.concurrency),
-        t.accountsPerSecond.toFixed(1),
-        ms(t.p50Ms),
-        ms(t.p90Ms),
-      ]),
+      ["target", "sign-in", "in flight", "accounts/s", "× peer", "p50 ms", "p90 ms"],
+      results.throughput.map((t) => {
+        const peer = results.throughput.find(
+          (p) => p.target === PEER && p.concurrency === t.concurrency,
+        );
+        return [
+          t.target,
+          signInLabel(t.signIn),
+          String(t.concurrency),
+          t.accountsPerSecond.toFixed(1),
+          peer ? `${(t.accountsPerSecond / peer.accountsPerSecond).toFixed(1)}×` : "-",
+          ms(t.p50Ms),
+          ms(t.p90Ms),
+        ];
+      }),
     ),
     "",
     `Cycle time with the pool already filled (one in flight, ${settings.timeCycles} cycles after ${settings.warmupCycles} unmeasured)`,
@@ -75,6 +81,10 @@ export function formatReport(results: BenchResults): string {
         c.summary ? c.summary.drift.toFixed(2) : "-",
       ]),
     ),
+  );
+  out.push(
+    "  (cognito-emulator signs in by the email alias, as Gatehouse does; cognito-local, which has no",
+    "  aliases, by username)",
   );
   const notes = results.cycleTime.filter((c) => c.note !== undefined);
   for (const c of notes) {
