@@ -1,0 +1,93 @@
+// `cognito-emulator`: the local Cognito as a command.
+import { parseArgs } from "node:util";
+import { startEmulator } from "./index.ts";
+
+const HELP = `Usage: cognito-emulator [options]
+
+A Cognito User Pools-compatible server for local development and tests.
+
+Options:
+  --host HOST         interface to listen on (default 127.0.0.1)
+  --port PORT         port to listen on, 0 for a free one (default 9229)
+  --data-dir DIR      where users, pools and the signing key are kept (default .gatehouse/cognito)
+  --in-memory         keep nothing on disk
+  --fsync             fsync every write (survives power loss, slower)
+  --seed FILE         JSON seed: pools, clients, groups and users to create at start
+  --fixed-code CODE   every ForgotPassword code is CODE (scripted tests)
+  --issuer KIND       "cognito" (default: https://cognito-idp.<region>.amazonaws.com/<poolId>)
+                      or "local" (this server's URL)
+  --help              show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`cognito-emulator: ${message}\nRun with --help for usage.\n`);
+  process.exit(2);
+}
+
+let values: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "9229" },
+      "data-dir": { type: "string" },
+      "in-memory": { type: "boolean", default: false },
+      fsync: { type: "boolean", default: false },
+      seed: { type: "string" },
+      "fixed-code": { type: "string" },
+      issuer: { type: "string", default: "cognito" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+try {
+  values = parse();
+} catch (error) {
+  fail((error as Error).message);
+}
+
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  fail(`--port must be a number from 0 to 65535, got "${values.port}"`);
+}
+if (values.issuer !== "cognito" && values.issuer !== "local") {
+  fail(`--issuer must be "cognito" or "local", got "${values.issuer}"`);
+}
+if (values["in-memory"] && values["data-dir"] !== undefined) {
+  fail("--in-memory and --data-dir cannot be used together");
+}
+if (values["fixed-code"] !== undefined && !/^\d{6}$/.test(values["fixed-code"])) {
+  fail(`--fixed-code must be six digits, got "${values["fixed-code"]}"`);
+}
+
+try {
+  const emulator = await startEmulator({
+    host: values.host,
+    port,
+    dataDir: values["data-dir"],
+    inMemory: values["in-memory"],
+    fsync: values.fsync,
+    seed: values.seed ?? null,
+    fixedCode: values["fixed-code"] ?? null,
+    issuer: values.issuer,
+  });
+  process.stdout.write(
+    `[cognito-emulator] listening on ${emulator.url} (${values["in-memory"] ? "in memory" : `data in ${values["data-dir"] ?? ".gatehouse/cognito"}`})\n`,
+  );
+  const stop = () => {
+    emulator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+} catch (error) {
+  fail((error as Error).message);
+}

@@ -1,0 +1,186 @@
+// The HTTP face: Cognito's JSON 1.1 protocol on POST /, JWKS and discovery per pool, health and
+// the outbox. CORS is open, as for a browser talking to Cognito directly.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  CognitoError,
+  InternalErrorException,
+  SerializationException,
+  UnknownOperationException,
+} from "./errors.ts";
+import { regionOf } from "./ids.ts";
+import { Input } from "./input.ts";
+import type { Services } from "./services.ts";
+import type { Operation } from "./targets/index.ts";
+
+/** Cognito's own limit on a request is far below this; anything larger is refused unread. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const TARGET_PREFIX = "AWSCognitoIdentityProviderService.";
+const JSON_TYPE = "application/x-amz-json-1.1";
+
+const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-headers":
+    "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, x-amz-content-sha256, authorization, amz-sdk-invocation-id, amz-sdk-request, cache-control",
+  "access-control-expose-headers": "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date",
+  "access-control-max-age": "86400",
+};
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  type = JSON_TYPE,
+  extra = {},
+) {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...CORS_HEADERS,
+    "content-type": type,
+    "content-length": Buffer.byteLength(text),
+    "x-amzn-requestid": crypto.randomUUID(),
+    ...extra,
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: CognitoError) {
+  send(response, error.status, { __type: error.type, message: error.message }, JSON_TYPE, {
+    "x-amzn-errortype": error.type,
+  });
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers["content-length"] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(tooLarge());
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+const tooLarge = () =>
+  new CognitoError(
+    "RequestEntityTooLargeException",
+    `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+    413,
+  );
+
+export interface ServerDeps {
+  services: Services;
+  operations: Map<string, Operation>;
+  /** The emulator's base URL, known once listening. */
+  baseUrl: () => string;
+}
+
+export function createEmulatorServer({ services, operations, baseUrl }: ServerDeps): Server {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (request.method === "OPTIONS") {
+      response.writeHead(204, CORS_HEADERS);
+      response.end();
+      return;
+    }
+    if (request.method === "GET") {
+      getRoute(url.pathname, response, services, baseUrl());
+      return;
+    }
+    if (request.method !== "POST" || url.pathname !== "/") {
+      send(response, 404, {
+        __type: "ResourceNotFoundException",
+        message: `No route for ${request.method} ${url.pathname}`,
+      });
+      return;
+    }
+    const body = await readBody(request);
+    const target = String(request.headers["x-amz-target"] ?? "");
+    if (!target.startsWith(TARGET_PREFIX)) {
+      throw new UnknownOperationException(
+        target === "" ? "Missing X-Amz-Target header" : `Unknown target: ${target}`,
+      );
+    }
+    const name = target.slice(TARGET_PREFIX.length);
+    const operation = operations.get(name);
+    if (!operation) {
+      throw new UnknownOperationException(
+        `The operation ${name} is not supported by this emulator`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new SerializationException("Request body is not valid JSON");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new SerializationException("Request body must be a JSON object");
+    }
+    send(response, 200, await operation(new Input(parsed as Record<string, unknown>)));
+  };
+
+  return createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) return;
+      if (error instanceof CognitoError) {
+        sendError(response, error);
+        return;
+      }
+      services.config.log(`internal error: ${(error as Error).stack ?? String(error)}`);
+      sendError(response, new InternalErrorException("Internal error"));
+    });
+  });
+}
+
+function getRoute(path: string, response: ServerResponse, services: Services, base: string) {
+  if (path === "/health") {
+    send(response, 200, { status: "ok" }, "application/json");
+    return;
+  }
+  if (path === "/_emulator/outbox") {
+    send(response, 200, { messages: services.outbox }, "application/json");
+    return;
+  }
+  const match = /^\/([\w-]+_[0-9a-zA-Z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(
+    path,
+  );
+  const pool = match?.[1] === undefined ? undefined : services.store.pool(match[1]);
+  if (!match || !pool) {
+    send(response, 404, { message: "Not found" }, "application/json");
+    return;
+  }
+  const poolId = pool.record.id;
+  if (match[2] === "jwks.json") {
+    send(response, 200, { keys: [services.signer.key.jwk] }, "application/json");
+    return;
+  }
+  const issuer = services.config.issuer(poolId);
+  send(
+    response,
+    200,
+    {
+      issuer,
+      jwks_uri: `${base}/${poolId}/.well-known/jwks.json`,
+      subject_types_supported: ["public"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      response_types_supported: ["code", "token"],
+      scopes_supported: ["openid", "email", "phone", "profile"],
+      region: regionOf(poolId),
+    },
+    "application/json",
+  );
+}
