@@ -114,7 +114,9 @@ describe("the emulator, through the real clients", () => {
     expect(answered.AuthenticationResult?.AccessToken).toBeTruthy();
 
     const session = await srpSignIn("ada@example.com", "Real-Passw0rd!");
-    const jwks = await (await fetch(`${emulator.url}/${poolId}/.well-known/jwks.json`)).json();
+    const jwks = (await (
+      await fetch(`${emulator.url}/${poolId}/.well-known/jwks.json`)
+    ).json()) as Parameters<typeof verifier.cacheJwks>[0];
     const verifier = CognitoJwtVerifier.create({
       userPoolId: poolId,
       tokenUse: "access",
