@@ -1,0 +1,112 @@
+// Creating an account spans two stores that share no transaction. The steps are ordered so that
+// every failure can be undone, and a retry after a crash finishes the job instead of failing:
+//   row `pending` → Cognito user (id = Username) → permanent password → row `active`.
+import { randomUUID } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import { cognitoErrorName, toProblem } from "../cognito/errors.ts";
+import type { Identity } from "../cognito/identity.ts";
+import { type Account, type AccountStore, EmailTakenError } from "../db/index.ts";
+import { checkPassword, type PasswordPolicy } from "../password-policy.ts";
+import { Problem } from "../problems.ts";
+
+export interface CreateAccountDeps {
+  store: AccountStore;
+  identity: Identity;
+  policy: PasswordPolicy;
+  logger: FastifyBaseLogger;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  /** A `pending` row untouched this long was left by a crash, not by a request in flight. */
+  staleAfterMs?: number;
+}
+
+export interface CreateAccountInput {
+  name: string;
+  email: string;
+  password: string;
+}
+
+const emailTaken = () => new Problem("email_taken", "An account with this email already exists.");
+
+export async function createAccount(
+  deps: CreateAccountDeps,
+  input: CreateAccountInput,
+): Promise<Account> {
+  const broken = checkPassword(deps.policy, input.password);
+  if (broken.length > 0) {
+    throw new Problem("password_policy", "The password does not meet the policy.", broken);
+  }
+  const id = randomUUID();
+  let row: Account;
+  try {
+    row = await deps.store.insertPending({ id, email: input.email, name: input.name });
+  } catch (error) {
+    if (error instanceof EmailTakenError) return resumeStale(deps, input);
+    throw error;
+  }
+  return complete(deps, row, input.password, false);
+}
+
+/** The email has a row. A stale `pending` one is finished with this request's details. */
+async function resumeStale(deps: CreateAccountDeps, input: CreateAccountInput): Promise<Account> {
+  const existing = await deps.store.findByEmail(input.email);
+  if (existing?.status !== "pending") throw emailTaken();
+  const staleBefore = deps.now() - (deps.staleAfterMs ?? 30_000);
+  if (existing.updatedAt.getTime() >= staleBefore) throw emailTaken();
+  // Claim it atomically, so two retries cannot both resume it.
+  const claimed = await deps.store.claimStalePending(
+    existing.id,
+    new Date(staleBefore),
+    input.name,
+  );
+  if (!claimed) throw emailTaken();
+  deps.logger.info({ accountId: claimed.id }, "resuming an account creation a crash left pending");
+  return complete(deps, claimed, input.password, true);
+}
+
+async function complete(
+  deps: CreateAccountDeps,
+  row: Account,
+  password: string,
+  resumed: boolean,
+): Promise<Account> {
+  const { identity, store } = deps;
+  let userExists = false;
+  try {
+    const existing = resumed ? await identity.getUser(row.id) : null;
+    let sub: string;
+    if (existing?.sub) {
+      userExists = true;
+      sub = existing.sub;
+      // The temporary password of the interrupted attempt is unknown: set the password directly.
+      await identity.setPermanentPassword(row.id, password, null);
+    } else {
+      const created = await identity.createUser(row.id, row.email);
+      userExists = true;
+      sub = created.sub;
+      await identity.setPermanentPassword(row.id, password, created.temporaryPassword);
+    }
+    const active = await store.activate(row.id, sub);
+    if (!active) throw new Error("the pending account row disappeared");
+    return active;
+  } catch (error) {
+    await undo(deps, row.id, userExists);
+    if (cognitoErrorName(error) === "AliasExistsException") throw emailTaken();
+    const problem = toProblem(error);
+    if (problem.code === "internal") deps.logger.error({ err: error }, "account creation failed");
+    throw problem;
+  }
+}
+
+/** Removes what a failed creation made. What cannot be removed now is left for `reconcile`. */
+async function undo(deps: CreateAccountDeps, id: string, userExists: boolean): Promise<void> {
+  try {
+    if (userExists) await deps.identity.deleteUser(id);
+    await deps.store.delete(id);
+  } catch (error) {
+    deps.logger.error(
+      { err: error, accountId: id },
+      "could not undo a failed account creation; `npm run reconcile` will repair it",
+    );
+  }
+}

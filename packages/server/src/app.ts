@@ -1,0 +1,146 @@
+// buildApp: the whole API from its parts, with no environment reads (see main.ts for that).
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Identity } from "./cognito/identity.ts";
+import type { AccountStore } from "./db/index.ts";
+import type { PasswordPolicy } from "./password-policy.ts";
+import { accounts } from "./plugins/accounts.ts";
+import { type AuthenticateOptions, authenticate } from "./plugins/authenticate.ts";
+import { PROBLEM_TYPE, Problem } from "./problems.ts";
+
+export interface AppOptions {
+  store: AccountStore;
+  identity: Identity;
+  /** The pool's password policy (read from Cognito at start-up). */
+  policy: PasswordPolicy;
+  userPoolId: string;
+  clientId: string;
+  /** The pool's JWKS when it must be handed over (emulator); null to let the verifier fetch it. */
+  jwks: AuthenticateOptions["jwks"];
+  corsOrigins: string[];
+  accountsRateLimitPerMinute: number;
+  /** Shared rate-limit counts; null keeps them in this process. */
+  redis: Redis | null;
+  logger: Logger;
+  /** Trust X-Forwarded-For from this many proxies. */
+  trustProxyHops?: number;
+  /** Checks that Cognito answers, for /readyz. */
+  identityReady: () => Promise<void>;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // A hop count is what Fastify's proxy-addr expects; typed loosely upstream.
+    trustProxy:
+      (options.trustProxyHops ?? 0) > 0 ? (options.trustProxyHops as unknown as boolean) : false,
+    bodyLimit: 16 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    const problem = asProblem(error);
+    if (problem.code === "internal") request.log.error({ err: error }, "request failed");
+    if (problem.code === "unauthorized") {
+      reply.header("www-authenticate", 'Bearer error="invalid_token"');
+    }
+    if (problem.retryAfter !== null) reply.header("retry-after", String(problem.retryAfter));
+    reply
+      .code(problem.status)
+      .type(PROBLEM_TYPE)
+      .send(JSON.stringify(problem.body(request.url)));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new Problem("not_found", `No route for ${request.method} ${request.url}.`);
+    reply.code(404).type(PROBLEM_TYPE).send(JSON.stringify(problem.body()));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Gatehouse accounts API", version: "1.0.0" },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+    },
+  });
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: options.corsOrigins,
+    methods: ["GET", "POST", "PATCH", "DELETE"],
+    allowedHeaders: ["authorization", "content-type"],
+    exposedHeaders: ["retry-after", "location"],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.redis ? { redis: options.redis, nameSpace: "gatehouse-rate-limit-" } : {}),
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      const problem = new Problem(
+        "rate_limited",
+        `Too many attempts. Try again in ${seconds} seconds.`,
+        [],
+        seconds,
+      );
+      return problem;
+    },
+  });
+  await app.register(authenticate, {
+    store: options.store,
+    userPoolId: options.userPoolId,
+    clientId: options.clientId,
+    jwks: options.jwks,
+  });
+  await app.register(accounts, {
+    store: options.store,
+    identity: options.identity,
+    policy: options.policy,
+    createPerMinute: options.accountsRateLimitPerMinute,
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    const checks = await Promise.allSettled([options.store.ping(), options.identityReady()]);
+    const [database, identity] = checks.map((c) =>
+      c.status === "fulfilled" ? "ok" : "unavailable",
+    );
+    const ready = database === "ok" && identity === "ok";
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? "ok" : "unavailable", database, identity };
+  });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+function asProblem(error: FastifyError | Problem): Problem {
+  if (error instanceof Problem) return error;
+  if (error.validation) {
+    const [first] = error.validation;
+    const missing =
+      (first?.params as { missingProperty?: string; additionalProperty?: string } | undefined) ??
+      {};
+    const field =
+      missing.missingProperty ??
+      missing.additionalProperty ??
+      (first?.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
+    const message = missing.additionalProperty
+      ? `Unknown field "${missing.additionalProperty}".`
+      : `${field || error.validationContext || "body"} ${first?.message ?? "is not valid"}.`;
+    return new Problem("validation_failed", message, [{ field: field || "body", message }]);
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    // Malformed JSON, wrong content type, body too large: the client's mistake, named.
+    return new Problem("validation_failed", error.message, [
+      { field: "body", message: error.message },
+    ]);
+  }
+  return new Problem("internal", "Something went wrong on our side.");
+}

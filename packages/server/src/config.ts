@@ -1,0 +1,126 @@
+// The environment, read and checked in one place. A missing or malformed value stops start-up
+// with a message naming the variable.
+export type PasswordSetup = "set-password" | "challenge";
+
+export interface Config {
+  region: string;
+  userPoolId: string;
+  clientId: string;
+  /** The emulator's URL; null against real Cognito. */
+  cognitoEndpoint: string | null;
+  /** PostgreSQL; null for embedded PGlite under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Redis for shared rate limits; null keeps counts in memory. */
+  redisUrl: string | null;
+  port: number;
+  host: string;
+  corsOrigins: string[];
+  passwordSetup: PasswordSetup;
+  accountsRateLimitPerMinute: number;
+  /** Trust X-Forwarded-For from this many proxies in front (0: none). */
+  trustProxyHops: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, "is required");
+  return value;
+}
+
+function optional(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = optional(env, name);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, "is not a valid URL");
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(" or ")}, got ${parsed.protocol}`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+export function loadConfig(env: Env): Config {
+  const region = required(env, "AWS_REGION");
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    throw new ConfigError("AWS_REGION", `is not an AWS region, got "${region}"`);
+  }
+  const userPoolId = required(env, "COGNITO_USER_POOL_ID");
+  if (!/^[a-z]{2}(-[a-z]+)+-\d_[0-9a-zA-Z]+$/.test(userPoolId)) {
+    throw new ConfigError(
+      "COGNITO_USER_POOL_ID",
+      `must look like <region>_<id>, got "${userPoolId}"`,
+    );
+  }
+  if (!userPoolId.startsWith(`${region}_`)) {
+    throw new ConfigError("COGNITO_USER_POOL_ID", `is not in AWS_REGION ${region}`);
+  }
+  const clientId = required(env, "COGNITO_CLIENT_ID");
+  if (!/^[0-9a-z]{1,128}$/.test(clientId)) {
+    throw new ConfigError("COGNITO_CLIENT_ID", "must be lowercase letters and digits");
+  }
+  const passwordSetup = optional(env, "PASSWORD_SETUP") ?? "set-password";
+  if (passwordSetup !== "set-password" && passwordSetup !== "challenge") {
+    throw new ConfigError(
+      "PASSWORD_SETUP",
+      `must be "set-password" or "challenge", got "${passwordSetup}"`,
+    );
+  }
+  const corsOrigins = (optional(env, "CORS_ORIGINS") ?? "http://localhost:8080")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        "CORS_ORIGINS",
+        `"${origin}" is not an origin like https://example.com`,
+      );
+    }
+  }
+  return {
+    region,
+    userPoolId,
+    clientId,
+    cognitoEndpoint: url(env, "COGNITO_ENDPOINT", ["http:", "https:"]),
+    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    dataDir: optional(env, "DATA_DIR") ?? ".gatehouse",
+    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    port: integer(env, "PORT", 3000, 0, 65_535),
+    host: optional(env, "HOST") ?? "127.0.0.1",
+    corsOrigins,
+    passwordSetup,
+    accountsRateLimitPerMinute: integer(env, "ACCOUNTS_RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000),
+    trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
+  };
+}

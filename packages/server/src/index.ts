@@ -1,0 +1,17 @@
+export { type AppOptions, buildApp } from "./app.ts";
+export { createCognitoClient } from "./cognito/client.ts";
+export { cognitoIdentity, type Identity } from "./cognito/identity.ts";
+export { type Config, ConfigError, loadConfig } from "./config.ts";
+export {
+  type Account,
+  type AccountStore,
+  EmailTakenError,
+  openAccountStore,
+} from "./db/index.ts";
+export { startLocalApi } from "./local-api.ts";
+export { localSeed } from "./local-seed.ts";
+export { createLogger } from "./logger.ts";
+export { accounts } from "./plugins/accounts.ts";
+export { authenticate } from "./plugins/authenticate.ts";
+export { appClientSettings, localPool, userPoolSettings } from "./pool-settings.ts";
+export { type Api, type ApiParts, createApi } from "./start-api.ts";

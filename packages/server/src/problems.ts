@@ -1,0 +1,92 @@
+// Every error the API returns: RFC 9457 problem details with a stable `code`. HTTP statuses are
+// mapped from codes here and nowhere else.
+export type ProblemCode =
+  | "validation_failed"
+  | "password_policy"
+  | "email_taken"
+  | "unauthorized"
+  | "not_found"
+  | "rate_limited"
+  | "identity_unavailable"
+  | "internal";
+
+const STATUS: Record<ProblemCode, number> = {
+  validation_failed: 400,
+  password_policy: 400,
+  email_taken: 409,
+  unauthorized: 401,
+  not_found: 404,
+  rate_limited: 429,
+  identity_unavailable: 503,
+  internal: 500,
+};
+
+const TITLE: Record<ProblemCode, string> = {
+  validation_failed: "The request is not valid",
+  password_policy: "The password does not meet the policy",
+  email_taken: "An account with this email already exists",
+  unauthorized: "Sign-in required",
+  not_found: "Not found",
+  rate_limited: "Too many requests",
+  identity_unavailable: "The identity service is unavailable",
+  internal: "Internal error",
+};
+
+export interface ProblemDetail {
+  field?: string;
+  rule?: string;
+  message: string;
+}
+
+export class Problem extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors: ProblemDetail[] = [],
+    /** Seconds, for 429 and 503. */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(detail);
+    this.name = "Problem";
+    this.status = STATUS[code];
+  }
+
+  body(instance?: string) {
+    return {
+      type: `https://gatehouse.dev/problems/${this.code.replaceAll("_", "-")}`,
+      title: TITLE[this.code],
+      status: this.status,
+      detail: this.detail,
+      code: this.code,
+      ...(this.errors.length > 0 ? { errors: this.errors } : {}),
+      ...(instance ? { instance } : {}),
+    };
+  }
+}
+
+export const PROBLEM_TYPE = "application/problem+json";
+
+/** The JSON schema of a problem body, for the OpenAPI document. */
+export const problemSchema = {
+  type: "object",
+  required: ["type", "title", "status", "detail", "code"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    code: { type: "string", enum: Object.keys(STATUS) },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          field: { type: "string" },
+          rule: { type: "string" },
+          message: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,93 @@
+// `npm run reconcile [-- --apply]`: compare the account rows with the user pool and repair.
+
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createCognitoClient } from "./cognito/client.ts";
+import { cognitoIdentity } from "./cognito/identity.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { openAccountStore } from "./db/index.ts";
+import { reconcile } from "./reconcile.ts";
+
+const HELP = `Usage: npm run reconcile [-- --apply] [-- --older-than-minutes N]
+
+Compares the account rows with the Cognito user pool and repairs what a crash left half made:
+  pending row + CONFIRMED user          → activate the row
+  pending row + no user / temp password → delete both (nobody ever got the account)
+  Cognito user with no row              → delete the user
+  active row whose user is gone         → delete the row
+Anything younger than --older-than-minutes (default 5) is left alone: it may be in flight.
+Without --apply it only prints what it would do. Reads the same environment as the server.
+`;
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        apply: { type: "boolean", default: false },
+        "older-than-minutes": { type: "string", default: "5" },
+        help: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`reconcile: ${(error as Error).message}\n${HELP}`);
+    process.exit(2);
+  }
+}
+const values = parse();
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const minutes = Number(values["older-than-minutes"]);
+if (!Number.isFinite(minutes) || minutes < 0) {
+  process.stderr.write("reconcile: --older-than-minutes must be a number of minutes\n");
+  process.exit(2);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`reconcile: configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const client = createCognitoClient(config);
+const store = await openAccountStore({
+  databaseUrl: config.databaseUrl,
+  dataDir: path.join(config.dataDir, "db"),
+});
+try {
+  const actions = await reconcile({
+    store,
+    identity: cognitoIdentity({
+      client,
+      userPoolId: config.userPoolId,
+      clientId: config.clientId,
+      passwordSetup: config.passwordSetup,
+    }),
+    apply: values.apply,
+    olderThanMs: minutes * 60_000,
+  });
+  for (const action of actions) {
+    process.stdout.write(
+      `${values.apply ? "did" : "would"} ${action.kind} ${action.accountId}: ${action.detail}\n`,
+    );
+  }
+  process.stdout.write(
+    actions.length === 0
+      ? "Nothing to repair.\n"
+      : values.apply
+        ? `Repaired ${actions.length}.\n`
+        : `${actions.length} to repair. Run again with --apply to repair.\n`,
+  );
+} catch (error) {
+  process.stderr.write(`reconcile failed: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await store.close();
+  client.destroy();
+}

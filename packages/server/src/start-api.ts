@@ -1,0 +1,98 @@
+// Composes the API from a Config: opens the store, reads the pool's policy and keys, connects Redis.
+
+import path from "node:path";
+import { DescribeUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider";
+import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { buildApp } from "./app.ts";
+import { createCognitoClient } from "./cognito/client.ts";
+import { cognitoIdentity, type Identity } from "./cognito/identity.ts";
+import type { Config } from "./config.ts";
+import { type AccountStore, openAccountStore } from "./db/index.ts";
+import { createLogger } from "./logger.ts";
+import type { AuthenticateOptions } from "./plugins/authenticate.ts";
+
+export interface ApiParts {
+  logger?: Logger;
+  /** An already open store (tests); otherwise opened from the config. */
+  store?: AccountStore;
+  /** Wraps the Cognito calls (tests inject faults here). */
+  wrapIdentity?: (identity: Identity) => Identity;
+  /** PGlite in memory instead of under DATA_DIR (tests). */
+  inMemoryDatabase?: boolean;
+  now?: () => number;
+}
+
+export interface Api {
+  app: FastifyInstance;
+  store: AccountStore;
+  /** Stops serving, then closes the store, Redis and the Cognito client. */
+  close(): Promise<void>;
+}
+
+/** The emulator serves the JWKS over http, which the verifier refuses to fetch: hand it over. */
+async function loadLocalJwks(config: Config): Promise<AuthenticateOptions["jwks"]> {
+  if (!config.cognitoEndpoint) return null;
+  const url = `${config.cognitoEndpoint}/${config.userPoolId}/.well-known/jwks.json`;
+  const response = await fetch(url);
+  if (!response.ok)
+    throw new Error(`Cannot load the pool's keys from ${url}: HTTP ${response.status}`);
+  return (await response.json()) as AuthenticateOptions["jwks"];
+}
+
+export async function createApi(config: Config, parts: ApiParts = {}): Promise<Api> {
+  const logger = parts.logger ?? createLogger();
+  const cognito = createCognitoClient(config);
+  const base = cognitoIdentity({
+    client: cognito,
+    userPoolId: config.userPoolId,
+    clientId: config.clientId,
+    passwordSetup: config.passwordSetup,
+  });
+  const identity = parts.wrapIdentity ? parts.wrapIdentity(base) : base;
+  const [policy, jwks] = await Promise.all([base.passwordPolicy(), loadLocalJwks(config)]);
+  const store =
+    parts.store ??
+    (await openAccountStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: path.join(config.dataDir, "db"),
+      inMemory: parts.inMemoryDatabase ?? false,
+      logger,
+    }));
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        lazyConnect: false,
+      })
+    : null;
+  redis?.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+  const app = await buildApp({
+    store,
+    identity,
+    policy,
+    userPoolId: config.userPoolId,
+    clientId: config.clientId,
+    jwks,
+    corsOrigins: config.corsOrigins,
+    accountsRateLimitPerMinute: config.accountsRateLimitPerMinute,
+    redis,
+    logger,
+    trustProxyHops: config.trustProxyHops,
+    identityReady: async () => {
+      await cognito.send(new DescribeUserPoolCommand({ UserPoolId: config.userPoolId }));
+    },
+    ...(parts.now ? { now: parts.now } : {}),
+  });
+  return {
+    app,
+    store,
+    async close() {
+      await app.close();
+      if (!parts.store) await store.close();
+      redis?.disconnect();
+      cognito.destroy();
+    },
+  };
+}

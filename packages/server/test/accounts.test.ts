@@ -1,0 +1,356 @@
+import {
+  AdminGetUserCommand,
+  type CognitoIdentityProviderClient,
+  ListUsersCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { ManualClock, type RunningEmulator, startEmulator } from "@gatehouse/cognito-emulator";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localSeed } from "../src/local-seed.ts";
+import { localPool } from "../src/pool-settings.ts";
+import { type Api, createApi } from "../src/start-api.ts";
+import {
+  adminClient,
+  bearer,
+  createAccount,
+  PASSWORD,
+  signIn,
+  startLocalCognito,
+  testConfig,
+  uniqueEmail,
+} from "./helpers.ts";
+
+let emulator: RunningEmulator;
+let api: Api;
+let cognito: CognitoIdentityProviderClient;
+
+beforeAll(async () => {
+  emulator = await startLocalCognito();
+  api = await createApi(testConfig(emulator), { inMemoryDatabase: true, logger: silent() });
+  cognito = adminClient(emulator);
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+  cognito?.destroy();
+  await emulator?.stop();
+});
+
+const silent = () => pino({ level: "silent" });
+
+describe("POST /accounts", () => {
+  it("creates an account in both stores that can sign in, and never returns the password", async () => {
+    const email = uniqueEmail("Create").replace("create", "CrEaTe");
+    const response = await createAccount(api.app, email);
+    expect(response.statusCode).toBe(201);
+    const account = response.json();
+    expect(account).toMatchObject({
+      name: "Ada Lovelace",
+      email: email.toLowerCase(),
+      status: "active",
+    });
+    expect(response.body).not.toContain(PASSWORD);
+    const user = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: localPool.userPoolId, Username: account.id }),
+    );
+    expect(user.UserStatus).toBe("CONFIRMED");
+    const token = await signIn(cognito, email.toLowerCase());
+    const me = await api.app.inject({ url: "/me", headers: bearer(token) });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toEqual(account);
+  });
+
+  it("refuses a weak password with one message per broken rule, writing nothing", async () => {
+    const email = uniqueEmail("weak");
+    const response = await api.app.inject({
+      method: "POST",
+      url: "/accounts",
+      payload: { name: "Weak", email, password: "short" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).toContain("application/problem+json");
+    const problem = response.json();
+    expect(problem.code).toBe("password_policy");
+    expect(problem.errors.map((e: { rule: string }) => e.rule).sort()).toEqual(
+      ["minimum_length", "number", "uppercase"].sort(),
+    );
+    expect(await api.store.findByEmail(email)).toBeNull();
+    const users = await cognito.send(
+      new ListUsersCommand({ UserPoolId: localPool.userPoolId, Filter: `email = "${email}"` }),
+    );
+    expect(users.Users).toEqual([]);
+  });
+
+  it.each([
+    [{ email: "a@example.com", password: PASSWORD }, "name"],
+    [{ name: "A", password: PASSWORD }, "email"],
+    [{ name: "A", email: "a@example.com" }, "password"],
+    [{ name: "A", email: "not-an-email", password: PASSWORD }, "email"],
+    [{ name: "x".repeat(101), email: "a@example.com", password: PASSWORD }, "name"],
+    [{ name: "   ", email: "a@example.com", password: PASSWORD }, "name"],
+    [{ name: 42, email: "a@example.com", password: PASSWORD }, "name"],
+    [{ name: "A", email: "a@example.com", password: PASSWORD, admin: true }, "admin"],
+  ])("names the field a bad body got wrong: %j", async (payload, field) => {
+    const response = await api.app.inject({ method: "POST", url: "/accounts", payload });
+    expect(response.statusCode).toBe(400);
+    const problem = response.json();
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.errors[0].field).toBe(field);
+  });
+
+  it("answers malformed JSON with a 400, not a 500", async () => {
+    const response = await api.app.inject({
+      method: "POST",
+      url: "/accounts",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe("validation_failed");
+  });
+
+  it("refuses an email already taken, in any letter case", async () => {
+    const email = uniqueEmail("taken");
+    expect((await createAccount(api.app, email)).statusCode).toBe(201);
+    const again = await createAccount(api.app, email.toUpperCase());
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe("email_taken");
+  });
+
+  it("with 50 concurrent requests for one email creates exactly one account", async () => {
+    const email = uniqueEmail("race");
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => createAccount(api.app, email)),
+    );
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    const users = await cognito.send(
+      new ListUsersCommand({ UserPoolId: localPool.userPoolId, Filter: `email = "${email}"` }),
+    );
+    expect(users.Users).toHaveLength(1);
+  });
+});
+
+describe("authentication", () => {
+  let token: string;
+  let email: string;
+  beforeAll(async () => {
+    email = uniqueEmail("auth");
+    await createAccount(api.app, email);
+    token = await signIn(cognito, email);
+  });
+
+  it("accepts the Bearer scheme in any letter case", async () => {
+    const response = await api.app.inject({
+      url: "/me",
+      headers: { authorization: `bEaReR ${token}` },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each([
+    ["no header", undefined],
+    ["another scheme", "Basic dXNlcjpwYXNz"],
+    ["garbage", "Bearer not.a.token"],
+    ["an oversized token", `Bearer ${"a".repeat(9000)}`],
+  ])("refuses %s with 401 and WWW-Authenticate", async (_label, header) => {
+    const response = await api.app.inject({
+      url: "/me",
+      headers: header === undefined ? {} : { authorization: header },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["www-authenticate"]).toBe('Bearer error="invalid_token"');
+    expect(response.json().code).toBe("unauthorized");
+  });
+
+  it("refuses a token whose payload was altered", async () => {
+    const [head, payload, signature] = token.split(".") as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    claims.username = "00000000-0000-4000-8000-000000000000";
+    const forged = `${head}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
+    const response = await api.app.inject({ url: "/me", headers: bearer(forged) });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it("refuses an ID token where an access token is required", async () => {
+    const { AdminInitiateAuthCommand } = await import("@aws-sdk/client-cognito-identity-provider");
+    const result = await cognito.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: localPool.userPoolId,
+        ClientId: localPool.clientId,
+        AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: email, PASSWORD },
+      }),
+    );
+    const idToken = result.AuthenticationResult?.IdToken ?? "";
+    const response = await api.app.inject({ url: "/me", headers: bearer(idToken) });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it("refuses a token signed by another pool's key", async () => {
+    const other = await startEmulator({ inMemory: true, log: null, seed: localSeed() });
+    try {
+      await (await import("../src/cognito/identity.ts"))
+        .cognitoIdentity({
+          client: adminClient(other),
+          userPoolId: localPool.userPoolId,
+          clientId: localPool.clientId,
+          passwordSetup: "set-password",
+        })
+        .createUser("11111111-1111-4111-8111-111111111111", "other@example.com");
+      const { AdminSetUserPasswordCommand } = await import(
+        "@aws-sdk/client-cognito-identity-provider"
+      );
+      const otherClient = adminClient(other);
+      await otherClient.send(
+        new AdminSetUserPasswordCommand({
+          UserPoolId: localPool.userPoolId,
+          Username: "11111111-1111-4111-8111-111111111111",
+          Password: PASSWORD,
+          Permanent: true,
+        }),
+      );
+      const foreign = await signIn(otherClient, "other@example.com");
+      otherClient.destroy();
+      const response = await api.app.inject({ url: "/me", headers: bearer(foreign) });
+      expect(response.statusCode).toBe(401);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("refuses an expired token", async () => {
+    const clock = new ManualClock(Date.now() - 2 * 3600_000);
+    const past = await startEmulator({ inMemory: true, log: null, seed: localSeed(), clock });
+    try {
+      const pastApi = await createApi(testConfig(past), {
+        inMemoryDatabase: false,
+        store: api.store,
+        logger: silent(),
+      });
+      const pastCognito = adminClient(past);
+      const created = await createAccount(pastApi.app, uniqueEmail("expired"));
+      expect(created.statusCode).toBe(201);
+      const old = await signIn(pastCognito, created.json().email);
+      const response = await pastApi.app.inject({ url: "/me", headers: bearer(old) });
+      expect(response.statusCode).toBe(401);
+      pastCognito.destroy();
+      await pastApi.close();
+    } finally {
+      await past.stop();
+    }
+  });
+});
+
+describe("the signed-in account", () => {
+  it("renames the account", async () => {
+    const email = uniqueEmail("rename");
+    await createAccount(api.app, email);
+    const token = await signIn(cognito, email);
+    const patched = await api.app.inject({
+      method: "PATCH",
+      url: "/me",
+      headers: bearer(token),
+      payload: { name: "  Grace   Hopper " },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json().name).toBe("Grace Hopper");
+    expect((await api.app.inject({ url: "/me", headers: bearer(token) })).json().name).toBe(
+      "Grace Hopper",
+    );
+    const bad = await api.app.inject({
+      method: "PATCH",
+      url: "/me",
+      headers: bearer(token),
+      payload: { name: "" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe("name");
+  });
+
+  it("signs out: old tokens are refused at once, a new sign-in works", async () => {
+    const email = uniqueEmail("signout");
+    await createAccount(api.app, email);
+    const token = await signIn(cognito, email);
+    expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(200);
+    const out = await api.app.inject({
+      method: "POST",
+      url: "/me/sign-out",
+      headers: bearer(token),
+    });
+    expect(out.statusCode).toBe(204);
+    expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(401);
+    const fresh = await signIn(cognito, email);
+    expect((await api.app.inject({ url: "/me", headers: bearer(fresh) })).statusCode).toBe(200);
+  });
+
+  it("deletes the account from both stores; the email can be used again", async () => {
+    const email = uniqueEmail("delete");
+    const created = (await createAccount(api.app, email)).json();
+    const token = await signIn(cognito, email);
+    const deleted = await api.app.inject({ method: "DELETE", url: "/me", headers: bearer(token) });
+    expect(deleted.statusCode).toBe(204);
+    expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(401);
+    expect(await api.store.findById(created.id)).toBeNull();
+    await expect(
+      cognito.send(
+        new AdminGetUserCommand({ UserPoolId: localPool.userPoolId, Username: created.id }),
+      ),
+    ).rejects.toMatchObject({ name: "UserNotFoundException" });
+    expect((await createAccount(api.app, email)).statusCode).toBe(201);
+  });
+});
+
+describe("operations", () => {
+  it("reports liveness and readiness", async () => {
+    expect((await api.app.inject({ url: "/healthz" })).statusCode).toBe(200);
+    const ready = await api.app.inject({ url: "/readyz" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ok", database: "ok", identity: "ok" });
+  });
+
+  it("serves an OpenAPI document naming every route", async () => {
+    const doc = (await api.app.inject({ url: "/openapi.json" })).json();
+    expect(Object.keys(doc.paths).sort()).toEqual(["/accounts", "/me", "/me/sign-out"]);
+    expect(Object.keys(doc.paths["/me"]).sort()).toEqual(["delete", "get", "patch"]);
+  });
+
+  it("answers an unknown route with a problem, and CORS only for the configured origin", async () => {
+    const missing = await api.app.inject({ url: "/nope" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe("not_found");
+    const allowed = await api.app.inject({
+      method: "OPTIONS",
+      url: "/me",
+      headers: { origin: "http://localhost:8080", "access-control-request-method": "GET" },
+    });
+    expect(allowed.headers["access-control-allow-origin"]).toBe("http://localhost:8080");
+    const foreign = await api.app.inject({
+      method: "OPTIONS",
+      url: "/me",
+      headers: { origin: "https://evil.example", "access-control-request-method": "GET" },
+    });
+    expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+});
+
+describe("PASSWORD_SETUP=challenge", () => {
+  it("creates accounts through the NEW_PASSWORD_REQUIRED challenge", async () => {
+    const challengeApi = await createApi(testConfig(emulator, { PASSWORD_SETUP: "challenge" }), {
+      store: api.store,
+      logger: silent(),
+    });
+    try {
+      const email = uniqueEmail("challenge");
+      const response = await createAccount(challengeApi.app, email);
+      expect(response.statusCode).toBe(201);
+      const token = await signIn(cognito, email);
+      expect(
+        (await challengeApi.app.inject({ url: "/me", headers: bearer(token) })).statusCode,
+      ).toBe(200);
+    } finally {
+      await challengeApi.close();
+    }
+  });
+});
