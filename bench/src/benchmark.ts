@@ -113,6 +113,10 @@ export interface ThroughputResult {
   accountsPerSecond: number;
   p50Ms: number;
   p90Ms: number;
+  /** CPU the server process used per cycle (all its threads); null where /proc is missing. */
+  serverCpuMsPerCycle: number | null;
+  /** CPU this process (AWS SDK client, SRP client) used per cycle. */
+  clientCpuMsPerCycle: number;
 }
 
 export interface CycleTimeResult {
@@ -121,9 +125,10 @@ export interface CycleTimeResult {
   poolSize: number;
   /** How the pool was filled, and how long it took. */
   fill: { method: string; ms: number };
-  /** Start-up to first answer with the filled pool. */
+  /** Start-up to first answer, restarting on the filled data. */
   startupMs: number | null;
   summary: CycleTimeSummary | null;
+  serverCpuMsPerCycle: number | null;
   /** True when the time budget ended the run before all cycles. */
   budgetHit: boolean;
   note?: string;
@@ -250,31 +255,52 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       log(`start-up  ${mode.target} (${mode.mode}): ${medianMs.toFixed(0)} ms`);
     }
 
-    // --- throughput ---
+    // --- throughput: every server up at once, measured in turn, so a change in the load of a
+    // shared machine touches all of them alike ---
     const throughput: ThroughputResult[] = [];
     const srp: BenchResults["srp"] = { fastClientSignedIn: false, identityJsSignedIn: null };
-    for (const contender of contenders) {
-      const server = await startFresh(contender);
-      try {
-        const client = cognitoClient(server.url);
+    const running: {
+      contender: Contender;
+      server: RunningServer;
+      client: CognitoIdentityProviderClient;
+    }[] = [];
+    try {
+      for (const contender of contenders) {
+        const server = await startFresh(contender);
+        running.push({ contender, server, client: cognitoClient(server.url) });
+      }
+      for (const { contender, server, client } of running) {
         for (const signIn of contender.signIns) {
           const warm = await newPool(client, contender, `warmup-${signIn}`);
-          await cycles(client, warm, contender, signIn, options.warmupCycles, 1);
+          await cycles({
+            client,
+            server,
+            pool: warm,
+            contender,
+            signIn,
+            count: options.warmupCycles,
+            concurrency: 1,
+          });
           if (signIn === "srp") {
             srp.fastClientSignedIn = true;
             srp.identityJsSignedIn = await checkIdentityJs(client, server.url, warm, contender);
             log(`srp       identity-js signs in: ${srp.identityJsSignedIn ? "yes" : "NO"}`);
           }
-          for (const concurrency of options.concurrencies) {
+        }
+      }
+      for (const concurrency of options.concurrencies) {
+        for (const { contender, server, client } of running) {
+          for (const signIn of contender.signIns) {
             const pool = await newPool(client, contender, `throughput-${signIn}-${concurrency}`);
-            const run = await cycles(
+            const run = await cycles({
               client,
+              server,
               pool,
               contender,
               signIn,
-              options.throughputCycles,
+              count: options.throughputCycles,
               concurrency,
-            );
+            });
             const result: ThroughputResult = {
               target: contender.name,
               signIn,
@@ -284,6 +310,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
               accountsPerSecond: (run.completed * 1000) / run.wallMs,
               p50Ms: quantile(run.timesMs, 0.5),
               p90Ms: quantile(run.timesMs, 0.9),
+              serverCpuMsPerCycle: run.serverCpuMsPerCycle,
+              clientCpuMsPerCycle: run.clientCpuMsPerCycle,
             };
             throughput.push(result);
             log(
@@ -291,11 +319,20 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
             );
           }
         }
+      }
+    } finally {
+      for (const { server, client } of running) {
         client.destroy();
-      } finally {
         await server.stop();
       }
     }
+    throughput.sort(
+      (a, b) =>
+        contenders.findIndex((c) => c.name === a.target) -
+          contenders.findIndex((c) => c.name === b.target) ||
+        a.signIn.localeCompare(b.signIn) ||
+        a.concurrency - b.concurrency,
+    );
 
     // --- cycle time in a filled pool ---
     const cycleTime: CycleTimeResult[] = [];
@@ -376,6 +413,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         ...base,
         startupMs: null,
         summary: null,
+        serverCpuMsPerCycle: null,
         budgetHit: true,
         note: `did not start within ${options.peerBudgetMs / 1000} s: ${String(error).split("\n")[0]}`,
       };
@@ -383,21 +421,26 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     try {
       const filledClient = cognitoClient(server.url);
       const warmup = bounded ? Math.min(options.warmupCycles, 2) : options.warmupCycles;
-      await cycles(filledClient, pool, PEER_CONTENDER, "password", warmup, 1);
-      const run = await cycles(
-        filledClient,
+      const common = {
+        client: filledClient,
+        server,
         pool,
-        PEER_CONTENDER,
-        "password",
-        options.timeCycles,
-        1,
-        bounded ? options.peerBudgetMs : undefined,
-      );
+        contender: PEER_CONTENDER,
+        signIn: "password" as const,
+        concurrency: 1,
+      };
+      await cycles({ ...common, count: warmup });
+      const run = await cycles({
+        ...common,
+        count: options.timeCycles,
+        budgetMs: bounded ? options.peerBudgetMs : undefined,
+      });
       filledClient.destroy();
       return {
         ...base,
         startupMs: server.startupMs,
         summary: run.completed > 0 ? summarizeCycleTimes(run.timesMs) : null,
+        serverCpuMsPerCycle: run.serverCpuMsPerCycle,
         budgetHit: run.budgetHit,
         note: run.budgetHit
           ? `only ${run.completed} of ${options.timeCycles} cycles within ${options.peerBudgetMs / 1000} s`
@@ -410,29 +453,43 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
 
   async function oursCycleTime(poolSize: number): Promise<CycleTimeResult[]> {
     const dir = await freshDir(`ours-${poolSize}`);
+    const storage = { dataDir: join(dir, "data") };
+    // Fill: a seed file with every user, applied by one start; then a restart on that data, which
+    // is what a developer with a big pool sees every day.
+    const fillStarted = performance.now();
     const seedPath = join(dir, "seed.json");
-    const fillMs = await writeFilledSeed(seedPath, poolSize);
-    const server = await startOurs(dir, { dataDir: join(dir, "data") }, seedPath, 30 * 60_000);
+    await writeFilledSeed(seedPath, poolSize);
+    const seeded = await startOurs(dir, storage, seedPath, 30 * 60_000);
+    await seeded.stop();
+    const fillMs = performance.now() - fillStarted;
+    log(`fill      ${OURS} @${poolSize}: ${(fillMs / 1000).toFixed(1)} s`);
+
+    const server = await startOurs(dir, storage, undefined, 5 * 60_000);
     const results: CycleTimeResult[] = [];
     try {
       const client = cognitoClient(server.url);
       for (const signIn of OURS_CONTENDER.signIns) {
-        await cycles(client, FILLED_POOL, OURS_CONTENDER, signIn, options.warmupCycles, 1);
-        const run = await cycles(
+        const common = {
           client,
-          FILLED_POOL,
-          OURS_CONTENDER,
+          server,
+          pool: FILLED_POOL,
+          contender: OURS_CONTENDER,
           signIn,
-          options.timeCycles,
-          1,
-        );
+          concurrency: 1,
+        };
+        await cycles({ ...common, count: options.warmupCycles });
+        const run = await cycles({ ...common, count: options.timeCycles });
         results.push({
           target: OURS,
           signIn,
           poolSize,
-          fill: { method: "seed file (Users with Password), applied at start", ms: fillMs },
+          fill: {
+            method: "seed file (Users with Password) applied by a start with --seed",
+            ms: fillMs,
+          },
           startupMs: server.startupMs,
           summary: summarizeCycleTimes(run.timesMs),
+          serverCpuMsPerCycle: run.serverCpuMsPerCycle,
           budgetHit: false,
         });
       }
@@ -444,19 +501,28 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   }
 }
 
-/** Runs `count` cycles; SRP secrets are drawn before the clock starts. */
-async function cycles(
-  client: CognitoIdentityProviderClient,
-  pool: Pool,
-  contender: Contender,
-  signIn: SignIn,
-  count: number,
-  concurrency: number,
-  budgetMs?: number,
-) {
+interface CyclesRequest {
+  client: CognitoIdentityProviderClient;
+  server: RunningServer;
+  pool: Pool;
+  contender: Contender;
+  signIn: SignIn;
+  count: number;
+  concurrency: number;
+  budgetMs?: number;
+}
+
+/**
+ * Runs `count` cycles and says what they cost: wall time, and CPU on each side. SRP secrets are
+ * drawn before the clock starts.
+ */
+async function cycles(request: CyclesRequest) {
+  const { client, server, pool, contender, signIn, count, concurrency, budgetMs } = request;
   const ephemerals: Ephemeral[] =
     signIn === "srp" ? Array.from({ length: count }, newEphemeral) : [];
-  return runCycles({ count, concurrency, budgetMs }, async (index) => {
+  const serverCpuBefore = server.cpuTimeMs();
+  const clientCpuBefore = process.cpuUsage();
+  const run = await runCycles({ count, concurrency, budgetMs }, async (index) => {
     await accountCycle({
       client,
       pool,
@@ -465,6 +531,17 @@ async function cycles(
       ephemeral: ephemerals[index],
     });
   });
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const serverCpuAfter = server.cpuTimeMs();
+  const perCycle = (ms: number) => (run.completed > 0 ? ms / run.completed : Number.NaN);
+  return {
+    ...run,
+    serverCpuMsPerCycle:
+      serverCpuBefore === null || serverCpuAfter === null
+        ? null
+        : perCycle(serverCpuAfter - serverCpuBefore),
+    clientCpuMsPerCycle: perCycle((clientCpu.user + clientCpu.system) / 1000),
+  };
 }
 
 async function checkIdentityJs(

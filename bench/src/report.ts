@@ -37,7 +37,17 @@ export function formatReport(results: BenchResults): string {
     "",
     `Cycle throughput (AdminCreateUser → AdminSetUserPassword → AdminInitiateAuth → sign-in; ${settings.throughputCycles} cycles on a new pool)`,
     table(
-      ["target", "sign-in", "in flight", "accounts/s", "× peer", "p50 ms", "p90 ms"],
+      [
+        "target",
+        "sign-in",
+        "in flight",
+        "accounts/s",
+        "× peer",
+        "p50 ms",
+        "p90 ms",
+        "server CPU ms/cycle",
+        "client CPU ms/cycle",
+      ],
       results.throughput.map((t) => {
         const peer = results.throughput.find(
           (p) => p.target === PEER && p.concurrency === t.concurrency,
@@ -50,11 +60,14 @@ export function formatReport(results: BenchResults): string {
           peer ? `${(t.accountsPerSecond / peer.accountsPerSecond).toFixed(1)}×` : "-",
           ms(t.p50Ms),
           ms(t.p90Ms),
+          ms(t.serverCpuMsPerCycle),
+          ms(t.clientCpuMsPerCycle),
         ];
       }),
     ),
     "",
-    `Cycle time with the pool already filled (one in flight, ${settings.timeCycles} cycles after ${settings.warmupCycles} unmeasured)`,
+    `Cycle time with the pool already filled (one in flight, ${settings.timeCycles} cycles after ${settings.warmupCycles} unmeasured;`,
+    "start-up = restart on the filled data; first/last 10% = median of the first/last tenth of the cycles)",
     table(
       [
         "target",
@@ -67,6 +80,7 @@ export function formatReport(results: BenchResults): string {
         "first 10%",
         "last 10%",
         "last/first",
+        "server CPU ms/cycle",
       ],
       results.cycleTime.map((c) => [
         c.target,
@@ -79,6 +93,7 @@ export function formatReport(results: BenchResults): string {
         ms(c.summary?.firstDecile),
         ms(c.summary?.lastDecile),
         c.summary ? c.summary.drift.toFixed(2) : "-",
+        ms(c.serverCpuMsPerCycle),
       ]),
     ),
   );

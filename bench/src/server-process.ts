@@ -2,7 +2,7 @@
 // moment it is spawned until `GET /health` first answers 200.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { request } from "node:http";
 import { createServer } from "node:net";
@@ -60,8 +60,28 @@ export interface RunningServer {
   startupMs: number;
   child: ChildProcess;
   logPath: string;
+  /** CPU time (user + system, all threads) the process has used so far; null off Linux. */
+  cpuTimeMs(): number | null;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
   stop(): Promise<void>;
+}
+
+/** Linux's /proc/<pid>/stat counts CPU time in clock ticks, 100 a second on every common kernel. */
+const TICKS_PER_SECOND = 100;
+
+export function processCpuTimeMs(pid: number | undefined): number | null {
+  if (pid === undefined || process.platform !== "linux") return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
+    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 async function logTail(path: string): Promise<string> {
@@ -111,6 +131,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     startupMs,
     child,
     logPath: spec.logPath,
+    cpuTimeMs: () => processCpuTimeMs(child.pid),
     async stop() {
       if (exited === null) {
         child.kill("SIGTERM");
