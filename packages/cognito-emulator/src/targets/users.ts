@@ -199,9 +199,10 @@ export const adminGetUser = (deps: Deps) => (input: Input) => {
 };
 
 export const adminSetUserPassword = (deps: Deps) => (input: Input) => {
-  const { pool, user } = poolAndUser(deps, input);
+  // Input is checked before anything is looked up, as Cognito does.
   const password = input.string("Password", 256);
   const permanent = input.boolean("Permanent") ?? false;
+  const { pool, user } = poolAndUser(deps, input);
   enforcePolicy(policyOf(pool.record.settings), password);
   deps.store.putUser({
     ...setPassword(user, password, deps.clock.now()),
