@@ -6,6 +6,7 @@ import { createCognitoClient } from "./cognito/client.ts";
 import { cognitoIdentity } from "./cognito/identity.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openAccountStore } from "./db/index.ts";
+import { localPool } from "./pool-settings.ts";
 import { reconcile } from "./reconcile.ts";
 
 const HELP = `Usage: npm run reconcile [-- --apply] [-- --older-than-minutes N]
@@ -16,7 +17,10 @@ Compares the account rows with the Cognito user pool and repairs what a crash le
   Cognito user with no row              → delete the user
   active row whose user is gone         → delete the row
 Anything younger than --older-than-minutes (default 5) is left alone: it may be in flight.
-Without --apply it only prints what it would do. Reads the same environment as the server.
+Without --apply it only prints what it would do. Reads the same environment as the server; with
+no COGNITO_USER_POOL_ID it uses the local stack's pool (emulator at 127.0.0.1:9229) and the embedded
+database under .gatehouse/db, which only one process can open: stop \`npm start\` and run
+\`npx cognito-emulator\` first.
 `;
 
 function parse() {
@@ -44,9 +48,19 @@ if (!Number.isFinite(minutes) || minutes < 0) {
   process.exit(2);
 }
 
+// With no pool configured, the local stack's: the emulator on its default port.
+const env: Record<string, string | undefined> = process.env.COGNITO_USER_POOL_ID
+  ? process.env
+  : {
+      ...process.env,
+      AWS_REGION: localPool.region,
+      COGNITO_USER_POOL_ID: localPool.userPoolId,
+      COGNITO_CLIENT_ID: localPool.clientId,
+      COGNITO_ENDPOINT: process.env.COGNITO_ENDPOINT ?? "http://127.0.0.1:9229",
+    };
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(env);
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`reconcile: configuration error: ${error.message}\n`);
@@ -58,7 +72,8 @@ try {
 const client = createCognitoClient(config);
 const store = await openAccountStore({
   databaseUrl: config.databaseUrl,
-  dataDir: path.join(config.dataDir, "db"),
+  // `npm run` moves into the workspace; paths are relative to where the command was typed.
+  dataDir: path.resolve(process.env.INIT_CWD ?? ".", config.dataDir, "db"),
 });
 try {
   const actions = await reconcile({
