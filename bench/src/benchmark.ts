@@ -151,6 +151,8 @@ export interface BenchResults {
   cycleTime: CycleTimeResult[];
   srp: { fastClientSignedIn: boolean; identityJsSignedIn: boolean | null };
   checks: Check[];
+  /** Comparisons worth reading beside the goals. */
+  notes: string[];
 }
 
 const SIGN_IN_FLOW: Record<SignIn, string> = {
@@ -382,8 +384,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       cycleTime,
       srp,
       checks: [],
+      notes: [],
     };
     results.checks = evaluateGoals(results);
+    results.notes = compareFilledPools(results);
     return results;
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -622,4 +626,37 @@ export function evaluateGoals(results: BenchResults): Check[] {
         : oursStartup.map((s) => `${s.mode}: ${s.medianMs.toFixed(0)} ms`).join("; "),
   });
   return checks;
+}
+
+/** What the cycle-time runs say beside the goals: the peer against ours in the same filled pool. */
+export function compareFilledPools(results: BenchResults): string[] {
+  const notes: string[] = [];
+  const find = (target: string, signIn: SignIn, poolSize: number) =>
+    results.cycleTime.find(
+      (c) => c.target === target && c.signIn === signIn && c.poolSize === poolSize && c.summary,
+    )?.summary;
+  const sizes = [...new Set(results.cycleTime.map((c) => c.poolSize))].sort((a, b) => a - b);
+  for (const size of sizes) {
+    const peer = find(PEER, "password", size);
+    const srp = find(OURS, "srp", size);
+    const password = find(OURS, "password", size);
+    if (!peer || !srp || !password) continue;
+    const rate = (mean: number) => 1000 / mean;
+    notes.push(
+      `with ${size.toLocaleString("en-US")} users, one in flight: ${OURS} ${rate(srp.mean).toFixed(1)} accounts/s with SRP (${ratio(rate(srp.mean), rate(peer.mean))}) and ${rate(password.mean).toFixed(1)} with USER_PASSWORD_AUTH (${ratio(rate(password.mean), rate(peer.mean))}) vs ${PEER} ${rate(peer.mean).toFixed(2)}`,
+    );
+  }
+  const smallest = sizes[0];
+  const largest = sizes[sizes.length - 1];
+  if (smallest !== undefined && largest !== undefined && smallest !== largest) {
+    for (const signIn of ["password", "srp"] as const) {
+      const small = find(OURS, signIn, smallest);
+      const large = find(OURS, signIn, largest);
+      if (!small || !large) continue;
+      notes.push(
+        `${OURS} ${signInLabel(signIn)} p50 with ${largest.toLocaleString("en-US")} users vs ${smallest.toLocaleString("en-US")}: ${large.p50.toFixed(1)} vs ${small.p50.toFixed(1)} ms (${(large.p50 / small.p50).toFixed(2)}×)`,
+      );
+    }
+  }
+  return notes;
 }

@@ -125,6 +125,7 @@ export function formatReport(results: BenchResults): string {
           ? "yes"
           : "NO"
     }`,
+    ...(results.notes.length > 0 ? ["", "Notes", ...results.notes.map((n) => `  ${n}`)] : []),
     "",
     "Goals",
     ...results.checks.map(
