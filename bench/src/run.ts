@@ -24,6 +24,7 @@ if (values.help) {
   --no-peer            skip cognito-local
   --no-ours            skip cognito-emulator
   --profile            write a CPU profile of each emulator process to bench/results/profiles
+                       (read one with: npx tsx bench/src/profile-summary.ts FILE [N])
   --cycles N           cycles per measurement (default 300; 20 with --quick)
   --pool-sizes A,B     users already in the pool for the cycle-time runs (default 1000,100000)`);
   process.exit(0);
@@ -53,4 +54,5 @@ await mkdir(resultsDir, { recursive: true });
 const out = `${resultsDir}latest.json`;
 await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nFigures written to ${out}`);
+if (options.profile) console.log(`CPU profiles of the emulator in ${resultsDir}profiles`);
 if (results.checks.some((c) => c.pass === false)) process.exitCode = 1;
