@@ -180,7 +180,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   const t0 = performance.now();
   const root = await mkdtemp(join(tmpdir(), "gatehouse-bench-"));
   const profileDir = join(options.resultsDir, "profiles");
-  if (options.profile) await mkdir(profileDir, { recursive: true });
+  if (options.profile) {
+    // Profiles from an earlier run would be mistaken for this one's.
+    await rm(profileDir, { recursive: true, force: true });
+    await mkdir(profileDir, { recursive: true });
+  }
   const oursNodeArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   let dirCount = 0;
   const freshDir = async (label: string) => {
