@@ -129,6 +129,11 @@ export interface CycleTimeResult {
   startupMs: number | null;
   summary: CycleTimeSummary | null;
   serverCpuMsPerCycle: number | null;
+  /**
+   * Server CPU per cycle in the first and last tenth of the run: unlike wall time, a neighbour
+   * taking the cores barely moves it (Linux counts CPU in 10 ms ticks, so ±1 tick per tenth).
+   */
+  serverCpuDeciles: { first: number; last: number } | null;
   /** True when the time budget ended the run before all cycles. */
   budgetHit: boolean;
   note?: string;
@@ -422,6 +427,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         startupMs: null,
         summary: null,
         serverCpuMsPerCycle: null,
+        serverCpuDeciles: null,
         budgetHit: true,
         note: `did not start within ${options.peerBudgetMs / 1000} s: ${String(error).split("\n")[0]}`,
       };
@@ -449,6 +455,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         startupMs: server.startupMs,
         summary: run.completed > 0 ? summarizeCycleTimes(run.timesMs) : null,
         serverCpuMsPerCycle: run.serverCpuMsPerCycle,
+        serverCpuDeciles: run.serverCpuDeciles,
         budgetHit: run.budgetHit,
         note: run.budgetHit
           ? `only ${run.completed} of ${options.timeCycles} cycles within ${options.peerBudgetMs / 1000} s`
@@ -498,6 +505,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
           startupMs: server.startupMs,
           summary: summarizeCycleTimes(run.timesMs),
           serverCpuMsPerCycle: run.serverCpuMsPerCycle,
+          serverCpuDeciles: run.serverCpuDeciles,
           budgetHit: false,
         });
       }
@@ -530,7 +538,16 @@ async function cycles(request: CyclesRequest) {
     signIn === "srp" ? Array.from({ length: count }, newEphemeral) : [];
   const serverCpuBefore = server.cpuTimeMs();
   const clientCpuBefore = process.cpuUsage();
-  const run = await runCycles({ count, concurrency, budgetMs }, async (index) => {
+  // One in flight, the server's CPU after each cycle is that cycle's alone: deciles of CPU tell a
+  // server that slows down from a neighbour on the machine taking the cores.
+  const serverCpuAfter: (number | null)[] = [];
+  const afterCycle =
+    concurrency === 1
+      ? (index: number) => {
+          serverCpuAfter[index] = server.cpuTimeMs();
+        }
+      : undefined;
+  const run = await runCycles({ count, concurrency, budgetMs, afterCycle }, async (index) => {
     await accountCycle({
       client,
       pool,
@@ -540,16 +557,32 @@ async function cycles(request: CyclesRequest) {
     });
   });
   const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpuAfter = server.cpuTimeMs();
+  const serverCpuEnd = server.cpuTimeMs();
   const perCycle = (ms: number) => (run.completed > 0 ? ms / run.completed : Number.NaN);
   return {
     ...run,
     serverCpuMsPerCycle:
-      serverCpuBefore === null || serverCpuAfter === null
+      serverCpuBefore === null || serverCpuEnd === null
         ? null
-        : perCycle(serverCpuAfter - serverCpuBefore),
+        : perCycle(serverCpuEnd - serverCpuBefore),
+    serverCpuDeciles: cpuDeciles(serverCpuBefore, serverCpuAfter, run.completed),
     clientCpuMsPerCycle: perCycle((clientCpu.user + clientCpu.system) / 1000),
   };
+}
+
+/** Server CPU per cycle over the first and the last tenth of a run, from per-cycle readings. */
+function cpuDeciles(
+  before: number | null,
+  after: readonly (number | null)[],
+  completed: number,
+): { first: number; last: number } | null {
+  const tenth = Math.floor(completed / 10);
+  if (before === null || tenth === 0 || after.length < completed) return null;
+  const firstEnd = after[tenth - 1];
+  const lastStart = after[completed - tenth - 1];
+  const lastEnd = after[completed - 1];
+  if (firstEnd == null || lastStart == null || lastEnd == null) return null;
+  return { first: (firstEnd - before) / tenth, last: (lastEnd - lastStart) / tenth };
 }
 
 async function checkIdentityJs(
@@ -614,7 +647,11 @@ export function evaluateGoals(results: BenchResults): Check[] {
         : flat
             .map(
               (r) =>
-                `${signInLabel(r.signIn)}: ${r.summary?.firstDecile.toFixed(1)} → ${r.summary?.lastDecile.toFixed(1)} ms (${r.summary?.drift.toFixed(2)}×)`,
+                `${signInLabel(r.signIn)}: ${r.summary?.firstDecile.toFixed(1)} → ${r.summary?.lastDecile.toFixed(1)} ms (${r.summary?.drift.toFixed(2)}×${
+                  r.serverCpuDeciles
+                    ? `; server CPU ${r.serverCpuDeciles.first.toFixed(1)} → ${r.serverCpuDeciles.last.toFixed(1)} ms`
+                    : ""
+                })`,
             )
             .join("; "),
   });

@@ -14,28 +14,43 @@ function table(header: string[], rows: string[][]): string {
 
 const ms = (n: number | null | undefined) =>
   n === null || n === undefined || Number.isNaN(n) ? "-" : n.toFixed(1);
+const users = (n: number) => n.toLocaleString("en-US");
 
 /** The human report: one table per measurement, then the goals as PASS / FAIL lines. */
 export function formatReport(results: BenchResults): string {
   const out: string[] = [];
   const { machine, settings } = results;
+  // One restart per target and pool size (both sign-in flows share it).
+  const restarts = results.cycleTime.filter(
+    (c, i, all) => all.findIndex((d) => d.target === c.target && d.poolSize === c.poolSize) === i,
+  );
+
   out.push(
     `Gatehouse benchmark, ${results.startedAt} (${(results.durationMs / 1000).toFixed(0)} s)`,
     `node ${machine.node}, ${machine.platform}, ${machine.cpus} × ${machine.cpuModel}`,
     "",
-    `Start-up to first answer (spawn → GET /health 200; median of ${settings.startupRuns} after one unmeasured spawn)`,
+    `Start-up to first answer (spawn → first 200 from GET /health; median of ${settings.startupRuns} after one unmeasured spawn)`,
     table(
       ["target", "mode", "median ms", "runs ms", "first spawn ms"],
-      results.startup.map((s) => [
-        s.target,
-        s.mode,
-        ms(s.medianMs),
-        s.runsMs.map((r) => r.toFixed(0)).join(" "),
-        ms(s.coldMs),
-      ]),
+      [
+        ...results.startup.map((s) => [
+          s.target,
+          s.mode,
+          ms(s.medianMs),
+          s.runsMs.map((r) => r.toFixed(0)).join(" "),
+          ms(s.coldMs),
+        ]),
+        ...restarts.map((c) => [
+          c.target,
+          `restart with ${users(c.poolSize)} users`,
+          ms(c.startupMs),
+          c.startupMs === null ? "-" : c.startupMs.toFixed(0),
+          "-",
+        ]),
+      ],
     ),
     "",
-    `Cycle throughput (AdminCreateUser → AdminSetUserPassword → AdminInitiateAuth → sign-in; ${settings.throughputCycles} cycles on a new pool)`,
+    `Cycle throughput: AdminCreateUser → AdminSetUserPassword → AdminInitiateAuth → sign-in, ${settings.throughputCycles} cycles on a new pool`,
     table(
       [
         "target",
@@ -65,15 +80,15 @@ export function formatReport(results: BenchResults): string {
         ];
       }),
     ),
+    "  cognito-emulator signs in by the email alias, as Gatehouse does; cognito-local, which has no",
+    "  aliases, by username. Client CPU is this process: the AWS SDK v3 and the SRP client.",
     "",
-    `Cycle time with the pool already filled (one in flight, ${settings.timeCycles} cycles after ${settings.warmupCycles} unmeasured;`,
-    "start-up = restart on the filled data; first/last 10% = median of the first/last tenth of the cycles)",
+    `Cycle time in a filled pool: one in flight, ${settings.timeCycles} cycles after ${settings.warmupCycles} unmeasured`,
     table(
       [
         "target",
         "sign-in",
         "users",
-        "start-up ms",
         "cycles",
         "p50 ms",
         "p90 ms",
@@ -81,12 +96,12 @@ export function formatReport(results: BenchResults): string {
         "last 10%",
         "last/first",
         "server CPU ms/cycle",
+        "first → last 10%",
       ],
       results.cycleTime.map((c) => [
         c.target,
         signInLabel(c.signIn),
-        c.poolSize.toLocaleString("en-US"),
-        ms(c.startupMs),
+        users(c.poolSize),
         String(c.summary?.count ?? 0),
         ms(c.summary?.p50),
         ms(c.summary?.p90),
@@ -94,31 +109,21 @@ export function formatReport(results: BenchResults): string {
         ms(c.summary?.lastDecile),
         c.summary ? c.summary.drift.toFixed(2) : "-",
         ms(c.serverCpuMsPerCycle),
+        c.serverCpuDeciles
+          ? `${c.serverCpuDeciles.first.toFixed(1)} → ${c.serverCpuDeciles.last.toFixed(1)}`
+          : "-",
       ]),
     ),
-  );
-  out.push(
-    "  (cognito-emulator signs in by the email alias, as Gatehouse does; cognito-local, which has no",
-    "  aliases, by username)",
-  );
-  const notes = results.cycleTime.filter((c) => c.note !== undefined);
-  for (const c of notes) {
-    out.push(`  note: ${c.target} @${c.poolSize.toLocaleString("en-US")}: ${c.note}`);
-  }
-  out.push(
+    "  first/last 10%: median cycle time of the first/last tenth of the cycles, in the order they ran.",
     ...results.cycleTime
-      .filter(
-        (c, i, all) =>
-          all.findIndex((d) => d.target === c.target && d.poolSize === c.poolSize) === i,
-      )
-      .map(
-        (c) =>
-          `  fill: ${c.target} @${c.poolSize.toLocaleString("en-US")}: ${c.fill.method}, ${(c.fill.ms / 1000).toFixed(1)} s`,
-      ),
-  );
-  out.push(
+      .filter((c) => c.note !== undefined)
+      .map((c) => `  ${c.target} with ${users(c.poolSize)} users: ${c.note}`),
+    ...restarts.map(
+      (c) =>
+        `  filling ${c.target} with ${users(c.poolSize)} users: ${c.fill.method}, ${(c.fill.ms / 1000).toFixed(1)} s`,
+    ),
     "",
-    `SRP: fast client signed in: ${results.srp.fastClientSignedIn ? "yes" : "no"}; amazon-cognito-identity-js signed in: ${
+    `SRP: the fast client signed in: ${results.srp.fastClientSignedIn ? "yes" : "no"}; amazon-cognito-identity-js signed in: ${
       results.srp.identityJsSignedIn === null
         ? "not run"
         : results.srp.identityJsSignedIn
