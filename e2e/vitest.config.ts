@@ -4,6 +4,8 @@ export default defineProject({
   test: {
     name: "e2e",
     include: ["**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
     exclude: ["**/node_modules/**", "**/dist/**", "**/cdk.out/**"],
   },
 });

@@ -2,7 +2,15 @@
 // with the production pool settings) and the API on the embedded database, data under .gatehouse/.
 // With COGNITO_USER_POOL_ID set and no COGNITO_ENDPOINT, it starts only the API, against AWS.
 import { startEmulator } from "@gatehouse/cognito-emulator";
-import { ConfigError, createApi, loadConfig, localPool, localSeed } from "@gatehouse/server";
+import {
+  ConfigError,
+  createApi,
+  loadConfig,
+  localPool,
+  localSeed,
+  userPoolSettings,
+} from "@gatehouse/server";
+import { buildSite, serveSite } from "@gatehouse/web";
 
 const stops: (() => Promise<void>)[] = [];
 const lines: string[] = [];
@@ -48,6 +56,29 @@ const api = await createApi(config);
 await api.app.listen({ port: config.port, host: config.host });
 stops.push(() => api.close());
 lines.push(`Accounts API      http://localhost:${config.port}  (OpenAPI at /openapi.json)`);
+
+const sitePort = Number(process.env.SITE_PORT ?? 8080);
+await buildSite();
+const policy = userPoolSettings.Policies.PasswordPolicy;
+const site = await serveSite({
+  port: sitePort,
+  config: {
+    region: config.region,
+    userPoolId: config.userPoolId,
+    clientId: config.clientId,
+    ...(config.cognitoEndpoint ? { cognitoEndpoint: config.cognitoEndpoint } : {}),
+    apiBaseUrl: `http://localhost:${config.port}`,
+    passwordPolicy: {
+      minimumLength: policy.MinimumLength,
+      requireUppercase: policy.RequireUppercase,
+      requireLowercase: policy.RequireLowercase,
+      requireNumbers: policy.RequireNumbers,
+      requireSymbols: policy.RequireSymbols,
+    },
+  },
+}).catch((error: Error) => fail(`could not serve the site on port ${sitePort}: ${error.message}`));
+stops.push(() => site.stop());
+lines.unshift(`Website           ${site.url}  <- open this: create an account and sign in`);
 
 process.stdout.write(
   `\nGatehouse is running.\n${lines.join("\n")}\nData is kept under .gatehouse/. Press Ctrl-C to stop.\n\n`,

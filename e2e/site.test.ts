@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSite } from "@gatehouse/web";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Stack, startStack } from "./stack.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI === "true")
+    throw new Error(`Chromium is required under CI and is missing at ${CHROMIUM}`);
+  console.warn(
+    `\n!!! SKIPPING browser tests: no Chromium at ${CHROMIUM}. Install it: apt-get install -y chromium\n`,
+  );
+}
+
+const ARTIFACTS = fileURLToPath(new URL("./test-results/", import.meta.url));
+const PASSWORD = "Correct-horse-9";
+let stack: Stack;
+let context: BrowserContext;
+let profile: string;
+let seq = 0;
+const email = (tag: string) => `${tag}-${Date.now()}-${seq++}@example.com`;
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function createAccount(page: Page, name: string, address: string, password = PASSWORD) {
+  await page.goto(`${stack.siteUrl}/create-account`);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(address);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+async function signIn(page: Page, address: string, password = PASSWORD) {
+  await page.goto(stack.siteUrl);
+  await page.getByLabel("Email").fill(address);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+describe.skipIf(!available)("the website in Chromium", () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await buildSite();
+    stack = await startStack();
+    profile = mkdtempSync(path.join(tmpdir(), "gatehouse-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await stack?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("creates an account, signs in, keeps the session on reload, and signs out", async () => {
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    const address = email("ada");
+    await createAccount(page, "Ada Lovelace", address);
+    await shot(page, "create-account");
+    await page.waitForURL("**/account");
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Ada Lovelace");
+    await expect.poll(() => page.locator("#account-email").textContent()).toBe(address);
+    await shot(page, "account");
+
+    await page.reload();
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Ada Lovelace");
+    const stored = await page.evaluate(() => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+    }));
+    expect(stored.local).toBe(0);
+    expect(stored.session).toBeGreaterThan(0);
+    const token = await page.evaluate(() => {
+      const key = Object.keys(sessionStorage).find((k) => k.endsWith(".accessToken"));
+      return key ? sessionStorage.getItem(key) : null;
+    });
+    expect(token).toBeTruthy();
+
+    await page.getByLabel("Name", { exact: true }).fill("Ada King");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Ada King");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await expect.poll(() => page.locator("#notice").textContent()).toBe("You have signed out.");
+    await shot(page, "signed-out");
+    const refused = await fetch(`${stack.apiUrl}/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status).toBe(401);
+
+    await page.goto(`${stack.siteUrl}/account`);
+    await page.waitForURL((url) => url.pathname === "/");
+    expect(cspViolations).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a wrong password, a taken email and a weak password beside the field", async () => {
+    const page = await context.newPage();
+    const address = email("taken");
+    await createAccount(page, "Grace", address);
+    await page.waitForURL("**/account");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+
+    await signIn(page, address, "Wrong-horse-9");
+    await expect.poll(() => page.locator("#password-error").textContent()).toContain("don't match");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("password");
+    await shot(page, "sign-in-wrong-password");
+
+    await createAccount(page, "Grace again", address.toUpperCase());
+    await expect.poll(() => page.locator("#email-error").textContent()).toContain("already exists");
+    await shot(page, "create-account-email-taken");
+
+    await createAccount(page, "Weak", email("weak"), "short");
+    await expect.poll(() => page.locator("#password-error").textContent()).toContain("too weak");
+    expect(await page.locator("#password-error").getAttribute("role")).toBe("alert");
+    await shot(page, "create-account-weak-password");
+    await page.close();
+  });
+
+  it("resets a forgotten password with the emailed code", async () => {
+    const page = await context.newPage();
+    const address = email("forgot");
+    await createAccount(page, "Hedy", address);
+    await page.waitForURL("**/account");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.getByLabel("Email").fill(address);
+    await page.getByRole("button", { name: "Send code" }).click();
+    await page.getByLabel("Code").waitFor();
+    const outbox = (await (await fetch(`${stack.emulator.url}/_emulator/outbox`)).json()) as {
+      messages: { destination: string; code: string }[];
+    };
+    const code = outbox.messages.filter((m) => m.destination === address).at(-1)?.code ?? "";
+    expect(code).toMatch(/^\d{6}$/);
+    await page.getByLabel("Code").fill(code === "000000" ? "111111" : "000000");
+    await page.getByLabel("New password").fill("Brand-new-horse-7");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await expect.poll(() => page.locator("#code-error").textContent()).toContain("not right");
+    await shot(page, "forgot-password-wrong-code");
+    await page.getByLabel("Code").fill(code);
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await signIn(page, address, "Brand-new-horse-7");
+    await page.waitForURL("**/account");
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Hedy");
+    await page.close();
+  });
+
+  it("deletes the account after a confirmation", async () => {
+    const page = await context.newPage();
+    const address = email("delete");
+    await createAccount(page, "Mary", address);
+    await page.waitForURL("**/account");
+    await page.getByRole("button", { name: "Delete account" }).click();
+    await page.getByLabel("Your email").fill("someone-else@example.com");
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await expect.poll(() => page.locator("#confirm-error").textContent()).toContain("exactly");
+    await page.getByLabel("Your email").fill(address);
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await signIn(page, address);
+    await expect.poll(() => page.locator("#password-error").textContent()).toContain("don't match");
+    await page.close();
+  });
+});

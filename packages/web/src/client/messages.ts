@@ -1,0 +1,104 @@
+// Every error as a sentence a person understands, and which field it concerns.
+import { ApiError } from "./api.ts";
+
+export interface FieldError {
+  field: string | null;
+  message: string;
+}
+
+const COGNITO: Record<string, FieldError> = {
+  NotAuthorizedException: {
+    field: "password",
+    message: "That email and password don't match. Check them, or reset your password.",
+  },
+  UserNotFoundException: {
+    field: "password",
+    message: "That email and password don't match. Check them, or reset your password.",
+  },
+  PasswordResetRequiredException: {
+    field: null,
+    message: "This account needs a new password: use “Forgot your password?”.",
+  },
+  CodeMismatchException: {
+    field: "code",
+    message: "That code is not right. Check the email we sent and try again.",
+  },
+  ExpiredCodeException: { field: "code", message: "That code has expired. Ask for a new one." },
+  LimitExceededException: {
+    field: null,
+    message: "Too many attempts. Wait a few minutes, then try again.",
+  },
+  TooManyRequestsException: {
+    field: null,
+    message: "Too many attempts. Wait a few minutes, then try again.",
+  },
+  InvalidParameterException: {
+    field: null,
+    message: "Something you entered isn't valid. Check the form and try again.",
+  },
+};
+
+export function describeError(error: unknown): FieldError[] {
+  if (error instanceof ApiError) {
+    const { problem } = error;
+    switch (problem.code) {
+      case "email_taken":
+        return [
+          {
+            field: "email",
+            message:
+              "An account with this email already exists. Sign in instead, or use another email.",
+          },
+        ];
+      case "password_policy":
+        return [
+          {
+            field: "password",
+            message: `This password is too weak: ${(problem.errors ?? []).map((e) => e.message).join(" ")}`,
+          },
+        ];
+      case "validation_failed":
+        return (problem.errors ?? [{ message: problem.detail }]).map((e) => ({
+          field: e.field ?? null,
+          message: e.message,
+        }));
+      case "rate_limited":
+        return [
+          { field: null, message: "Too many attempts from here. Wait a minute, then try again." },
+        ];
+      case "identity_unavailable":
+        return [
+          { field: null, message: "Our sign-in service is busy right now. Try again in a moment." },
+        ];
+      case "unauthorized":
+        return [{ field: null, message: "Your session has ended. Sign in again." }];
+      default:
+        return [
+          { field: null, message: "Something went wrong on our side. Try again in a moment." },
+        ];
+    }
+  }
+  const code =
+    (error as { code?: string; name?: string } | null)?.code ??
+    (error as { name?: string } | null)?.name ??
+    "";
+  if (code === "NotAuthorizedException" && /disabled/i.test(String((error as Error).message))) {
+    return [{ field: null, message: "This account has been disabled." }];
+  }
+  if (code === "InvalidPasswordException") {
+    return [
+      { field: "password", message: "This password doesn't meet the rules shown beside it." },
+    ];
+  }
+  const known = COGNITO[code];
+  if (known) return [known];
+  if (error instanceof TypeError) {
+    return [
+      {
+        field: null,
+        message: "We couldn't reach the server. Check your connection and try again.",
+      },
+    ];
+  }
+  return [{ field: null, message: "Something went wrong. Try again in a moment." }];
+}
