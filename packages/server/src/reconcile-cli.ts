@@ -7,7 +7,7 @@ import { cognitoIdentity } from "./cognito/identity.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openAccountStore } from "./db/index.ts";
 import { localPool } from "./pool-settings.ts";
-import { reconcile } from "./reconcile.ts";
+import { poolUsers, reconcile } from "./reconcile.ts";
 
 const HELP = `Usage: npm run reconcile [-- --apply] [-- --older-than-minutes N]
 
@@ -84,6 +84,7 @@ try {
       clientId: config.clientId,
       passwordSetup: config.passwordSetup,
     }),
+    users: () => poolUsers(client, config.userPoolId),
     apply: values.apply,
     olderThanMs: minutes * 60_000,
   });

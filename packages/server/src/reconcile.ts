@@ -1,5 +1,9 @@
 // Repairs what a crash can leave between the two stores. Dry run by default.
-import type { Identity, IdentityUser } from "./cognito/identity.ts";
+import {
+  type CognitoIdentityProviderClient,
+  ListUsersCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { attribute, type Identity, type IdentityUser } from "./cognito/identity.ts";
 import type { AccountStore } from "./db/index.ts";
 
 export type ReconcileKind =
@@ -14,9 +18,34 @@ export interface ReconcileAction {
   detail: string;
 }
 
+/** Every user of the pool. Only `reconcile` lists users; the API itself never does. */
+export async function* poolUsers(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+): AsyncIterable<IdentityUser> {
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
+    );
+    for (const user of page.Users ?? []) {
+      yield {
+        username: user.Username ?? "",
+        sub: attribute(user.Attributes, "sub"),
+        status: user.UserStatus ?? "UNKNOWN",
+        enabled: user.Enabled ?? true,
+        createdAt: user.UserCreateDate ?? null,
+      };
+    }
+    token = page.PaginationToken;
+  } while (token);
+}
+
 export interface ReconcileOptions {
   store: AccountStore;
   identity: Identity;
+  /** The pool's users (see `poolUsers`). */
+  users: () => AsyncIterable<IdentityUser>;
   /** Carry the actions out; otherwise only report them. */
   apply: boolean;
   now?: Date;
@@ -43,7 +72,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileAct
   };
 
   const users = new Map<string, IdentityUser>();
-  for await (const user of identity.listUsers()) users.set(user.username.toLowerCase(), user);
+  for await (const user of options.users()) users.set(user.username.toLowerCase(), user);
   const pending = new Set<string>();
 
   for (const row of await store.listPending(cutoff)) {

@@ -23,6 +23,8 @@ export function contentSecurityPolicy({ connectSources }: HeaderOptions): string
 export function securityHeaders(options: HeaderOptions): Record<string, string> {
   return {
     "content-security-policy": contentSecurityPolicy(options),
+    // Ignored by browsers over plain http (the local stack); enforced once served over HTTPS.
+    "strict-transport-security": "max-age=63072000; includeSubDomains",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",

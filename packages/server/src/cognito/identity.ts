@@ -10,7 +10,6 @@ import {
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
-  ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { PasswordSetup } from "../config.ts";
 import { fromCognito, type PasswordPolicy } from "../password-policy.ts";
@@ -42,8 +41,12 @@ export interface Identity {
   deleteUser(id: string): Promise<void>;
   /** Revokes the user's refresh tokens; a user already gone is fine. */
   signOutEverywhere(id: string): Promise<void>;
-  listUsers(): AsyncIterable<IdentityUser>;
 }
+
+export const attribute = (
+  attributes: { Name?: string; Value?: string }[] | undefined,
+  name: string,
+) => attributes?.find((a) => a.Name === name)?.Value ?? null;
 
 const notFound = (error: unknown) => cognitoErrorName(error) === "UserNotFoundException";
 
@@ -59,8 +62,6 @@ export function cognitoIdentity(options: {
   passwordSetup: PasswordSetup;
 }): Identity {
   const { client, userPoolId, clientId } = options;
-  const attribute = (attributes: { Name?: string; Value?: string }[] | undefined, name: string) =>
-    attributes?.find((a) => a.Name === name)?.Value ?? null;
 
   return {
     async passwordPolicy() {
@@ -157,25 +158,6 @@ export function cognitoIdentity(options: {
       } catch (error) {
         if (!notFound(error)) throw error;
       }
-    },
-
-    async *listUsers() {
-      let token: string | undefined;
-      do {
-        const page = await client.send(
-          new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
-        );
-        for (const user of page.Users ?? []) {
-          yield {
-            username: user.Username ?? "",
-            sub: attribute(user.Attributes, "sub"),
-            status: user.UserStatus ?? "UNKNOWN",
-            enabled: user.Enabled ?? true,
-            createdAt: user.UserCreateDate ?? null,
-          };
-        }
-        token = page.PaginationToken;
-      } while (token);
     },
   };
 }
