@@ -81,6 +81,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     global: false,
     ...(options.redis ? { redis: options.redis, nameSpace: "gatehouse-rate-limit-" } : {}),
+    // A Redis outage must not stop sign-ups: the limit is skipped (and logged) until it is back.
+    skipOnError: true,
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
       const problem = new Problem(

@@ -64,10 +64,12 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
     ? new Redis(config.redisUrl, {
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,
-        lazyConnect: false,
+        lazyConnect: true,
       })
     : null;
   redis?.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+  // Connected before serving, so the first requests are counted too.
+  await redis?.connect();
   const app = await buildApp({
     store,
     identity,

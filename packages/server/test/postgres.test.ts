@@ -1,0 +1,154 @@
+// The production database path: the same store contract on PostgreSQL, and two API instances
+// sharing one database through LISTEN/NOTIFY.
+import type { RunningEmulator } from "@gatehouse/cognito-emulator";
+import pg from "pg";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccountStore, EmailTakenError, openAccountStore } from "../src/db/index.ts";
+import { type Api, createApi } from "../src/start-api.ts";
+import {
+  adminClient,
+  bearer,
+  createAccount,
+  postgresAvailable,
+  signIn,
+  startLocalCognito,
+  TEST_DATABASE_URL,
+  testConfig,
+  uniqueEmail,
+  withSchema,
+} from "./helpers.ts";
+
+const available = await postgresAvailable();
+const open = (schema: string) =>
+  openAccountStore({ databaseUrl: TEST_DATABASE_URL, schema, poolSize: 4 });
+const waitFor = async (check: () => boolean | Promise<boolean>, ms = 2000) => {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe.skipIf(!available)("the store on PostgreSQL", () => {
+  let schema: Awaited<ReturnType<typeof withSchema>>;
+  let a: AccountStore;
+  let b: AccountStore;
+  beforeAll(async () => {
+    schema = await withSchema();
+    // Two instances migrating one fresh schema at once: both must come up.
+    [a, b] = await Promise.all([open(schema.schema), open(schema.schema)]);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+  });
+
+  it("keeps emails unique in any case, and lets exactly one of many concurrent inserts win", async () => {
+    const email = uniqueEmail("pg");
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        a.insertPending({ id: crypto.randomUUID(), email, name: "P" }),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results)
+      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EmailTakenError);
+    await expect(
+      b.insertPending({ id: crypto.randomUUID(), email: email.toUpperCase(), name: "P" }),
+    ).rejects.toBeInstanceOf(EmailTakenError);
+  });
+
+  it("reads, activates, renames, signs out (never backwards) and deletes", async () => {
+    const id = crypto.randomUUID();
+    const email = uniqueEmail("crud");
+    await a.insertPending({ id, email, name: "Before" });
+    expect((await b.findByEmail(email.toUpperCase()))?.id).toBe(id);
+    const sub = crypto.randomUUID();
+    expect(await a.activate(id, sub)).toMatchObject({ status: "active", cognitoSub: sub });
+    expect((await a.rename(id, "After"))?.name).toBe("After");
+    const later = new Date(Date.now() + 1000);
+    await a.signOut(id, later, "jti-1");
+    const kept = await a.signOut(id, new Date(Date.now() - 60_000), "jti-0");
+    expect(kept?.signedOutAt?.getTime()).toBe(later.getTime());
+    expect(kept?.signedOutOriginJti).toBe("jti-1");
+    expect(await a.listIds()).toContain(id);
+    expect(await a.delete(id)).toBe(true);
+    expect(await a.delete(id)).toBe(false);
+    expect(await b.findById(id)).toBeNull();
+  });
+
+  it("tells every other instance about a change, and resets when its listener is cut", async () => {
+    const changed: string[] = [];
+    let resets = 0;
+    b.onChange({ changed: (id) => changed.push(id), reset: () => resets++ });
+    const id = crypto.randomUUID();
+    await a.insertPending({ id, email: uniqueEmail("feed"), name: "Feed" });
+    await a.rename(id, "Fed");
+    await waitFor(() => changed.includes(id));
+
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN account_changed' AND pid <> pg_backend_pid()",
+    );
+    await admin.end();
+    await waitFor(() => resets >= 2, 5000);
+    // Listening again: later changes still arrive.
+    await a.rename(id, "Fed again");
+    await waitFor(() => changed.filter((c) => c === id).length >= 2, 5000);
+  });
+});
+
+describe.skipIf(!available)("two API instances on one PostgreSQL", () => {
+  let schema: Awaited<ReturnType<typeof withSchema>>;
+  let emulator: RunningEmulator;
+  let one: Api;
+  let two: Api;
+  beforeAll(async () => {
+    schema = await withSchema();
+    emulator = await startLocalCognito();
+    const logger = pino({ level: "silent" });
+    one = await createApi(testConfig(emulator), { logger, store: await open(schema.schema) });
+    two = await createApi(testConfig(emulator), { logger, store: await open(schema.schema) });
+  }, 60_000);
+  afterAll(async () => {
+    for (const api of [one, two]) {
+      await api?.close();
+      await api?.store.close();
+    }
+    await emulator?.stop();
+    await schema?.drop();
+  });
+
+  it("sees a rename, a sign-out and a delete made through the other instance", async () => {
+    const cognito = adminClient(emulator);
+    const email = uniqueEmail("two");
+    expect((await createAccount(one.app, email)).statusCode).toBe(201);
+    const token = await signIn(cognito, email);
+    const me = () => two.app.inject({ url: "/me", headers: bearer(token) });
+    expect((await me()).json().name).toBe("Ada Lovelace");
+
+    await one.app.inject({
+      method: "PATCH",
+      url: "/me",
+      headers: bearer(token),
+      payload: { name: "Renamed" },
+    });
+    await waitFor(async () => (await me()).json().name === "Renamed");
+
+    const second = await signIn(cognito, email);
+    expect((await two.app.inject({ url: "/me", headers: bearer(second) })).statusCode).toBe(200);
+    await one.app.inject({ method: "POST", url: "/me/sign-out", headers: bearer(token) });
+    await waitFor(async () => (await me()).statusCode === 401);
+
+    const third = await signIn(cognito, email);
+    expect((await two.app.inject({ url: "/me", headers: bearer(third) })).statusCode).toBe(200);
+    await one.app.inject({ method: "DELETE", url: "/me", headers: bearer(third) });
+    await waitFor(
+      async () => (await two.app.inject({ url: "/me", headers: bearer(third) })).statusCode === 401,
+    );
+    cognito.destroy();
+  });
+});
