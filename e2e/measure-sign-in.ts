@@ -1,0 +1,59 @@
+// Time from pressing "Sign in" to the account page showing the name, in Debian's Chromium, against
+// the local stack. Run: npm run measure -w e2e
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildSite } from "@gatehouse/web";
+import { chromium } from "playwright-core";
+import { startStack } from "./stack.ts";
+
+const RUNS = 7;
+await buildSite();
+const stack = await startStack();
+const profile = mkdtempSync(path.join(tmpdir(), "gatehouse-measure-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+try {
+  const email = `measure-${Date.now()}@example.com`;
+  const password = "Correct-horse-9";
+  const created = await fetch(`${stack.apiUrl}/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Measured", email, password }),
+  });
+  if (created.status !== 201) throw new Error(`account creation failed: ${created.status}`);
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await context.newPage();
+    await page.goto(stack.siteUrl);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    const started = performance.now();
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#account-name", { hasText: "Measured" }).waitFor();
+    times.push(performance.now() - started);
+    await page.close();
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(
+    `Sign in → account page (${RUNS} runs): median ${sorted[Math.floor(RUNS / 2)]?.toFixed(0)} ms, min ${sorted[0]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`,
+  );
+} finally {
+  await context.close();
+  await stack.stop();
+  rmSync(profile, { recursive: true, force: true });
+}
