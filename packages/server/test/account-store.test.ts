@@ -1,4 +1,4 @@
-// The production database path: the same store contract on PostgreSQL, and two API instances
+// The store contract on both adapters, the change feed on PostgreSQL, and two API instances
 // sharing one database through LISTEN/NOTIFY.
 import type { RunningEmulator } from "@gatehouse/cognito-emulator";
 import pg from "pg";
@@ -30,53 +30,103 @@ const waitFor = async (check: () => boolean | Promise<boolean>, ms = 2000) => {
   }
 };
 
-describe.skipIf(!available)("the store on PostgreSQL", () => {
+// One contract, every adapter: embedded PGlite and PostgreSQL.
+const adapters: [
+  string,
+  boolean,
+  () => Promise<{ a: AccountStore; b: AccountStore; done(): Promise<void> }>,
+][] = [
+  [
+    "PGlite",
+    true,
+    async () => {
+      const store = await openAccountStore({ inMemory: true });
+      return { a: store, b: store, done: () => store.close() };
+    },
+  ],
+  [
+    "PostgreSQL",
+    available,
+    async () => {
+      const schema = await withSchema();
+      // Two instances migrating one fresh schema at once: both must come up.
+      const [a, b] = await Promise.all([open(schema.schema), open(schema.schema)]);
+      return {
+        a,
+        b,
+        async done() {
+          await a.close();
+          await b.close();
+          await schema.drop();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(adapters)("the account store contract on %s", (_name, enabled, setup) => {
+  let a: AccountStore;
+  let b: AccountStore;
+  let done: () => Promise<void>;
+  beforeAll(async () => {
+    if (enabled) ({ a, b, done } = await setup());
+  }, 60_000);
+  afterAll(async () => {
+    await done?.();
+  });
+  it.skipIf(!enabled)(
+    "keeps emails unique in any case, and lets exactly one of many concurrent inserts win",
+    async () => {
+      const email = uniqueEmail("pg");
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () =>
+          a.insertPending({ id: crypto.randomUUID(), email, name: "P" }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      for (const r of results)
+        if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EmailTakenError);
+      await expect(
+        b.insertPending({ id: crypto.randomUUID(), email: email.toUpperCase(), name: "P" }),
+      ).rejects.toBeInstanceOf(EmailTakenError);
+    },
+  );
+
+  it.skipIf(!enabled)(
+    "reads, activates, renames, signs out (never backwards) and deletes",
+    async () => {
+      const id = crypto.randomUUID();
+      const email = uniqueEmail("crud");
+      await a.insertPending({ id, email, name: "Before" });
+      expect((await b.findByEmail(email.toUpperCase()))?.id).toBe(id);
+      const sub = crypto.randomUUID();
+      expect(await a.activate(id, sub)).toMatchObject({ status: "active", cognitoSub: sub });
+      expect((await a.rename(id, "After"))?.name).toBe("After");
+      const later = new Date(Date.now() + 1000);
+      await a.signOut(id, later, "jti-1");
+      const kept = await a.signOut(id, new Date(Date.now() - 60_000), "jti-0");
+      expect(kept?.signedOutAt?.getTime()).toBe(later.getTime());
+      expect(kept?.signedOutOriginJti).toBe("jti-1");
+      expect(await a.listIds()).toContain(id);
+      expect(await a.delete(id)).toBe(true);
+      expect(await a.delete(id)).toBe(false);
+      expect(await b.findById(id)).toBeNull();
+    },
+  );
+});
+
+describe.skipIf(!available)("the change feed on PostgreSQL", () => {
   let schema: Awaited<ReturnType<typeof withSchema>>;
   let a: AccountStore;
   let b: AccountStore;
   beforeAll(async () => {
     schema = await withSchema();
-    // Two instances migrating one fresh schema at once: both must come up.
     [a, b] = await Promise.all([open(schema.schema), open(schema.schema)]);
   });
   afterAll(async () => {
     await a?.close();
     await b?.close();
     await schema?.drop();
-  });
-
-  it("keeps emails unique in any case, and lets exactly one of many concurrent inserts win", async () => {
-    const email = uniqueEmail("pg");
-    const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () =>
-        a.insertPending({ id: crypto.randomUUID(), email, name: "P" }),
-      ),
-    );
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results)
-      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EmailTakenError);
-    await expect(
-      b.insertPending({ id: crypto.randomUUID(), email: email.toUpperCase(), name: "P" }),
-    ).rejects.toBeInstanceOf(EmailTakenError);
-  });
-
-  it("reads, activates, renames, signs out (never backwards) and deletes", async () => {
-    const id = crypto.randomUUID();
-    const email = uniqueEmail("crud");
-    await a.insertPending({ id, email, name: "Before" });
-    expect((await b.findByEmail(email.toUpperCase()))?.id).toBe(id);
-    const sub = crypto.randomUUID();
-    expect(await a.activate(id, sub)).toMatchObject({ status: "active", cognitoSub: sub });
-    expect((await a.rename(id, "After"))?.name).toBe("After");
-    const later = new Date(Date.now() + 1000);
-    await a.signOut(id, later, "jti-1");
-    const kept = await a.signOut(id, new Date(Date.now() - 60_000), "jti-0");
-    expect(kept?.signedOutAt?.getTime()).toBe(later.getTime());
-    expect(kept?.signedOutOriginJti).toBe("jti-1");
-    expect(await a.listIds()).toContain(id);
-    expect(await a.delete(id)).toBe(true);
-    expect(await a.delete(id)).toBe(false);
-    expect(await b.findById(id)).toBeNull();
   });
 
   it("tells every other instance about a change, and resets when its listener is cut", async () => {
