@@ -1,30 +1,14 @@
 // Time from pressing "Sign in" to the account page showing the name, in Debian's Chromium, against
 // the local stack. Run: npm run measure -w e2e
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { buildSite } from "@gatehouse/web";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.ts";
 import { startStack } from "./stack.ts";
 
 const RUNS = 7;
 await buildSite();
 const stack = await startStack();
-const profile = mkdtempSync(path.join(tmpdir(), "gatehouse-measure-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
+const { context } = browser;
 try {
   const email = `measure-${Date.now()}@example.com`;
   const password = "Correct-horse-9";
@@ -53,7 +37,6 @@ try {
     `Sign in → account page (${RUNS} runs): median ${sorted[Math.floor(RUNS / 2)]?.toFixed(0)} ms, min ${sorted[0]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`,
   );
 } finally {
-  await context.close();
+  await browser.close();
   await stack.stop();
-  rmSync(profile, { recursive: true, force: true });
 }

@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSite } from "@gatehouse/web";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, launchChromium } from "./browser.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 if (!available) {
   if (process.env.CI === "true")
@@ -21,7 +20,7 @@ const ARTIFACTS = fileURLToPath(new URL("./test-results/", import.meta.url));
 const PASSWORD = "Correct-horse-9";
 let stack: Stack;
 let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let seq = 0;
 const email = (tag: string) => `${tag}-${Date.now()}-${seq++}@example.com`;
 
@@ -29,11 +28,19 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function createAccount(page: Page, name: string, address: string, password = PASSWORD) {
+async function createAccount(
+  page: Page,
+  name: string,
+  address: string,
+  password = PASSWORD,
+  screenshot?: string,
+) {
   await page.goto(`${stack.siteUrl}/create-account`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(address);
   await page.getByLabel("Password", { exact: true }).fill(password);
+  // Before submitting: the page navigates away once the account exists.
+  if (screenshot) await shot(page, screenshot);
   await page.getByRole("button", { name: "Create account" }).click();
 }
 
@@ -49,27 +56,13 @@ describe.skipIf(!available)("the website in Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await buildSite();
     stack = await startStack();
-    profile = mkdtempSync(path.join(tmpdir(), "gatehouse-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await stack?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it("creates an account, signs in, keeps the session on reload, and signs out", async () => {
@@ -79,8 +72,7 @@ describe.skipIf(!available)("the website in Chromium", () => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
     const address = email("ada");
-    await createAccount(page, "Ada Lovelace", address);
-    await shot(page, "create-account");
+    await createAccount(page, "Ada Lovelace", address, PASSWORD, "create-account");
     await page.waitForURL("**/account");
     await expect.poll(() => page.locator("#account-name").textContent()).toBe("Ada Lovelace");
     await expect.poll(() => page.locator("#account-email").textContent()).toBe(address);

@@ -2,7 +2,13 @@
 // and the site on its own origin, so the browser exercises CORS as in production.
 import { createServer } from "node:net";
 import { type RunningEmulator, startEmulator } from "@gatehouse/cognito-emulator";
-import { localPool, localSeed, startLocalApi, userPoolSettings } from "@gatehouse/server";
+import {
+  localPool,
+  localSeed,
+  passwordPolicyOf,
+  startLocalApi,
+  userPoolSettings,
+} from "@gatehouse/server";
 import { serveSite } from "@gatehouse/web";
 import pino from "pino";
 
@@ -36,7 +42,6 @@ export async function startStack(): Promise<Stack> {
     corsOrigins: [siteUrl],
     logger: pino({ level: "silent" }),
   });
-  const policy = userPoolSettings.Policies.PasswordPolicy;
   const site = await serveSite({
     port: sitePort,
     config: {
@@ -45,13 +50,7 @@ export async function startStack(): Promise<Stack> {
       clientId: localPool.clientId,
       cognitoEndpoint: emulator.url,
       apiBaseUrl: api.url,
-      passwordPolicy: {
-        minimumLength: policy.MinimumLength,
-        requireUppercase: policy.RequireUppercase,
-        requireLowercase: policy.RequireLowercase,
-        requireNumbers: policy.RequireNumbers,
-        requireSymbols: policy.RequireSymbols,
-      },
+      passwordPolicy: passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
     },
   });
   return {

@@ -8,6 +8,7 @@ import {
   loadConfig,
   localPool,
   localSeed,
+  passwordPolicyOf,
   userPoolSettings,
 } from "@gatehouse/server";
 import { buildSite, serveSite } from "@gatehouse/web";
@@ -59,7 +60,6 @@ lines.push(`Accounts API      http://localhost:${config.port}  (OpenAPI at /open
 
 const sitePort = Number(process.env.SITE_PORT ?? 8080);
 await buildSite();
-const policy = userPoolSettings.Policies.PasswordPolicy;
 const site = await serveSite({
   port: sitePort,
   config: {
@@ -68,13 +68,7 @@ const site = await serveSite({
     clientId: config.clientId,
     ...(config.cognitoEndpoint ? { cognitoEndpoint: config.cognitoEndpoint } : {}),
     apiBaseUrl: `http://localhost:${config.port}`,
-    passwordPolicy: {
-      minimumLength: policy.MinimumLength,
-      requireUppercase: policy.RequireUppercase,
-      requireLowercase: policy.RequireLowercase,
-      requireNumbers: policy.RequireNumbers,
-      requireSymbols: policy.RequireSymbols,
-    },
+    passwordPolicy: passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
   },
 }).catch((error: Error) => fail(`could not serve the site on port ${sitePort}: ${error.message}`));
 stops.push(() => site.stop());

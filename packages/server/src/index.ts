@@ -11,6 +11,7 @@ export {
 export { startLocalApi } from "./local-api.ts";
 export { localSeed } from "./local-seed.ts";
 export { createLogger } from "./logger.ts";
+export { fromCognito as passwordPolicyOf, type PasswordPolicy } from "./password-policy.ts";
 export { accounts } from "./plugins/accounts.ts";
 export { authenticate } from "./plugins/authenticate.ts";
 export { appClientSettings, localPool, userPoolSettings } from "./pool-settings.ts";
