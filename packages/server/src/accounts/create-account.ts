@@ -71,18 +71,19 @@ async function complete(
   resumed: boolean,
 ): Promise<Account> {
   const { identity, store } = deps;
-  let userExists = false;
+  let userMayExist = false;
   try {
     const existing = resumed ? await identity.getUser(row.id) : null;
     let sub: string;
     if (existing?.sub) {
-      userExists = true;
+      userMayExist = true;
       sub = existing.sub;
       // The temporary password of the interrupted attempt is unknown: set the password directly.
       await identity.setPermanentPassword(row.id, password, null);
     } else {
+      // Before the call: a timeout or a lost answer can hide a user that was made all the same.
+      userMayExist = true;
       const created = await identity.createUser(row.id, row.email);
-      userExists = true;
       sub = created.sub;
       await identity.setPermanentPassword(row.id, password, created.temporaryPassword);
     }
@@ -90,7 +91,7 @@ async function complete(
     if (!active) throw new Error("the pending account row disappeared");
     return active;
   } catch (error) {
-    await undo(deps, row.id, userExists);
+    await undo(deps, row.id, userMayExist);
     if (cognitoErrorName(error) === "AliasExistsException") throw emailTaken();
     const problem = toProblem(error);
     if (problem.code === "internal") deps.logger.error({ err: error }, "account creation failed");
@@ -99,9 +100,10 @@ async function complete(
 }
 
 /** Removes what a failed creation made. What cannot be removed now is left for `reconcile`. */
-async function undo(deps: CreateAccountDeps, id: string, userExists: boolean): Promise<void> {
+async function undo(deps: CreateAccountDeps, id: string, userMayExist: boolean): Promise<void> {
   try {
-    if (userExists) await deps.identity.deleteUser(id);
+    // Deleting a user that is not there succeeds; the row stays until the user is surely gone.
+    if (userMayExist) await deps.identity.deleteUser(id);
     await deps.store.delete(id);
   } catch (error) {
     deps.logger.error(
