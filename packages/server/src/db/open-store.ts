@@ -16,6 +16,8 @@ export interface OpenStoreOptions {
   inMemory?: boolean;
   /** PostgreSQL schema to use (tests isolate themselves with one). Default: the server's search_path. */
   schema?: string | null;
+  /** PostgreSQL `application_name` of every connection, to tell instances apart in pg_stat_activity. */
+  applicationName?: string;
   /** Connections in the PostgreSQL pool. Default 10. */
   poolSize?: number;
   logger?: Logger;
@@ -69,6 +71,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Acc
   const connection = {
     connectionString: url,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
   };
   const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
   // An idle client's error (the server restarted) must not crash the process.
