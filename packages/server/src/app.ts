@@ -38,9 +38,12 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    // A hop count is what Fastify's proxy-addr expects; typed loosely upstream.
+    // As a function: Fastify 5.12 ignores a bare hop count (trusts nothing), which would put every
+    // client behind the proxy on the proxy's one rate-limit count.
     trustProxy:
-      (options.trustProxyHops ?? 0) > 0 ? (options.trustProxyHops as unknown as boolean) : false,
+      (options.trustProxyHops ?? 0) > 0
+        ? (_address: string, hop: number) => hop < (options.trustProxyHops ?? 0)
+        : false,
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
