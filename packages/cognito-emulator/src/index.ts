@@ -1,18 +1,20 @@
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type Clock, systemClock } from "./clock.ts";
-import { loadSigningKey } from "./keys.ts";
+import { ExpiringMap } from "./expiring-map.ts";
+import { createSigningKey, readSigningKey } from "./keys.ts";
+import { Outbox, type OutboxMessage } from "./outbox.ts";
 import { applySeed, readSeed, type Seed } from "./seed.ts";
 import { createEmulatorServer } from "./server.ts";
-import { ExpiringMap, type OutboxMessage, type Services } from "./services.ts";
+import type { Services } from "./services.ts";
 import { Store } from "./store.ts";
 import { buildOperations } from "./targets/index.ts";
 import { TokenSigner } from "./tokens.ts";
 
 export type { Clock } from "./clock.ts";
 export { ManualClock } from "./clock.ts";
+export type { OutboxMessage } from "./outbox.ts";
 export type { Seed, SeedClient, SeedPool, SeedUser } from "./seed.ts";
-export type { OutboxMessage } from "./services.ts";
 
 export interface EmulatorOptions {
   /** Interface to listen on. Default 127.0.0.1: the emulator is not meant to be reachable from elsewhere. */
@@ -27,7 +29,7 @@ export interface EmulatorOptions {
   fsync?: boolean;
   /** Pools, clients, groups and users to create at start (an object or a JSON file path). */
   seed?: Seed | string | null;
-  /** Every ForgotPassword code is this value; null for random codes. */
+  /** Every code sent (ForgotPassword, SignUp, ...) is this value; null for random codes. */
   fixedCode?: string | null;
   /**
    * `cognito` (default): tokens carry `https://cognito-idp.<region>.amazonaws.com/<poolId>`, so code
@@ -45,7 +47,7 @@ export interface RunningEmulator {
   /** `http://host:port`, no trailing slash. */
   url: string;
   port: number;
-  /** Codes sent by ForgotPassword, oldest first. */
+  /** Codes sent (ForgotPassword, SignUp, ...), oldest first. */
   outbox(): readonly OutboxMessage[];
   stop(): Promise<void>;
 }
@@ -58,16 +60,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.log === null
       ? () => {}
       : (options.log ?? ((line: string) => process.stdout.write(`[cognito-emulator] ${line}\n`)));
-  const store = new Store({ dataDir, fsync: options.fsync ?? false });
+  const store = new Store({ dataDir, fsync: options.fsync ?? false, now: () => clock.now() });
   store.open();
   let baseUrl = "";
+  // A data directory's key is read now; a new one is generated while the server already answers.
+  let signer: TokenSigner;
+  try {
+    signer = new TokenSigner((await readSigningKey(dataDir)) ?? createSigningKey(dataDir));
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const services: Services = {
     store,
     clock,
-    signer: new TokenSigner(await loadSigningKey(dataDir)),
+    signer,
     sessions: new ExpiringMap(clock),
-    outbox: [],
+    outbox: new Outbox(),
     config: {
+      region: options.region ?? "us-east-1",
       fixedCode: options.fixedCode ?? null,
       issuer: (poolId) =>
         options.issuer === "local"
@@ -84,7 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const server = createEmulatorServer({
     services,
-    operations: buildOperations(services, options.region ?? "us-east-1"),
+    operations: buildOperations(services),
     baseUrl: () => baseUrl,
   });
   server.keepAliveTimeout = 5000;
@@ -100,7 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: baseUrl,
     port,
-    outbox: () => services.outbox,
+    outbox: () => services.outbox.messages,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => {

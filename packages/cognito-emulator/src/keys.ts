@@ -31,23 +31,28 @@ function describe(privateKey: KeyObject): SigningKey {
   return { kid, privateKey, jwk: { kty: "RSA", alg: "RS256", use: "sig", kid, n, e } };
 }
 
-async function newKey(): Promise<KeyObject> {
-  const { privateKey } = await generate("rsa", { modulusLength: 2048 });
-  return privateKey;
+const keyFile = (dataDir: string) => path.join(dataDir, "signing-key.pem");
+
+/** The data directory's key, or null when it has none yet (or in memory). */
+export async function readSigningKey(dataDir: string | null): Promise<SigningKey | null> {
+  if (dataDir === null) return null;
+  try {
+    return describe(createPrivateKey(await fs.readFile(keyFile(dataDir), "utf8")));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
 }
 
-export async function loadSigningKey(dataDir: string | null): Promise<SigningKey> {
-  if (dataDir === null) return describe(await newKey());
-  const file = path.join(dataDir, "signing-key.pem");
-  try {
-    return describe(createPrivateKey(await fs.readFile(file, "utf8")));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+/** A new key, kept in the data directory (mode 0600, written atomically) unless in memory. */
+export async function createSigningKey(dataDir: string | null): Promise<SigningKey> {
+  const { privateKey } = await generate("rsa", { modulusLength: 2048 });
+  if (dataDir !== null) {
+    const file = keyFile(dataDir);
+    const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const temporary = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(temporary, pem, { mode: 0o600 });
+    await fs.rename(temporary, file);
   }
-  const key = await newKey();
-  const pem = key.export({ format: "pem", type: "pkcs8" }).toString();
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, pem, { mode: 0o600 });
-  await fs.rename(temporary, file);
-  return describe(key);
+  return describe(privateKey);
 }

@@ -2,10 +2,11 @@
 // a local stack gets the same ids every time. Existing users are left as they are.
 import { readFile } from "node:fs/promises";
 import { InvalidParameterException } from "./errors.ts";
+import { createGroup } from "./groups.ts";
 import { Input } from "./input.ts";
+import { upsertClient, upsertPool } from "./pools.ts";
 import type { Services } from "./services.ts";
-import { upsertClient, upsertPool } from "./targets/pools.ts";
-import { createUser } from "./targets/users.ts";
+import { createUser } from "./users.ts";
 
 export interface SeedUser {
   Username: string;
@@ -67,28 +68,17 @@ export function applySeed(services: Pick<Services, "store" | "clock">, seed: See
       const { ClientId, ...clientSettings } = client;
       upsertClient(services, pool, new Input(clientSettings), ClientId);
     }
-    const now = services.clock.now();
     for (const group of Groups) {
       if (pool.groups.has(group.GroupName)) continue;
-      services.store.putGroup({
-        poolId: Id,
+      createGroup(services, pool, {
         name: group.GroupName,
         description: group.Description ?? null,
         precedence: group.Precedence ?? null,
         roleArn: null,
-        createdAt: now,
-        updatedAt: now,
       });
     }
     for (const user of Users) {
       if (pool.users.has(pool.userKey(user.Username))) continue;
-      const created = createUser(services, pool, {
-        username: user.Username,
-        attributes: Object.entries(user.Attributes ?? {}).map(([Name, Value]) => ({ Name, Value })),
-        password: user.Password ?? user.TemporaryPassword ?? null,
-        permanent: user.Password !== undefined,
-        forceAlias: false,
-      });
       const groups = user.Groups ?? [];
       for (const group of groups) {
         if (!pool.groups.has(group)) {
@@ -97,6 +87,13 @@ export function applySeed(services: Pick<Services, "store" | "clock">, seed: See
           );
         }
       }
+      const created = createUser(services, pool, {
+        username: user.Username,
+        attributes: Object.entries(user.Attributes ?? {}).map(([Name, Value]) => ({ Name, Value })),
+        password: user.Password ?? user.TemporaryPassword ?? null,
+        status: user.Password === undefined ? "FORCE_CHANGE_PASSWORD" : "CONFIRMED",
+        forceAlias: false,
+      });
       if (groups.length > 0) services.store.putUser({ ...created, groups });
     }
   }

@@ -96,7 +96,7 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
       return;
     }
     if (request.method === "GET") {
-      getRoute(url.pathname, response, services, baseUrl());
+      await getRoute(url.pathname, response, services, baseUrl());
       return;
     }
     if (request.method !== "POST" || url.pathname !== "/") {
@@ -129,6 +129,8 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new SerializationException("Request body must be a JSON object");
     }
+    // Only until the first key is generated, just after start-up.
+    if (!services.signer.isReady) await services.signer.ready;
     send(response, 200, await operation(new Input(parsed as Record<string, unknown>)));
   };
 
@@ -145,13 +147,13 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
   });
 }
 
-function getRoute(path: string, response: ServerResponse, services: Services, base: string) {
+async function getRoute(path: string, response: ServerResponse, services: Services, base: string) {
   if (path === "/health") {
     send(response, 200, { status: "ok" }, "application/json");
     return;
   }
   if (path === "/_emulator/outbox") {
-    send(response, 200, { messages: services.outbox }, "application/json");
+    send(response, 200, { messages: services.outbox.messages }, "application/json");
     return;
   }
   const match = /^\/([\w-]+_[0-9a-zA-Z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(
@@ -164,6 +166,7 @@ function getRoute(path: string, response: ServerResponse, services: Services, ba
   }
   const poolId = pool.record.id;
   if (match[2] === "jwks.json") {
+    if (!services.signer.isReady) await services.signer.ready;
     send(response, 200, { keys: [services.signer.key.jwk] }, "application/json");
     return;
   }

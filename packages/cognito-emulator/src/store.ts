@@ -48,10 +48,19 @@ export interface UserRecord {
   groups: string[];
   /** Access tokens issued before this instant (ms) are refused by Cognito's own APIs. */
   tokensValidAfter: number;
-  /** A pending ForgotPassword code, hashed. */
-  resetCode: { hash: string; expiresAt: number; attempts: number } | null;
+  /** A pending ForgotPassword / AdminResetUserPassword code, hashed. */
+  resetCode: PendingCode | null;
+  /** A pending SignUp confirmation code, hashed (absent in journals written before sign-up existed). */
+  confirmationCode?: PendingCode | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A code sent to the outbox: only its hash is kept. */
+export interface PendingCode {
+  hash: string;
+  expiresAt: number;
+  attempts: number;
 }
 
 export interface GroupRecord {
@@ -82,6 +91,7 @@ type Entry =
   | { put: "user"; v: UserRecord }
   | { del: "user"; pool: string; key: string }
   | { put: "group"; v: GroupRecord }
+  | { del: "group"; pool: string; name: string }
   | { put: "refresh"; v: RefreshRecord }
   | { del: "refresh"; hash: string }
   | { put: "revoked"; jti: string; until: number };
@@ -92,6 +102,8 @@ export class PoolState {
   readonly bySub = new Map<string, string>();
   readonly byEmail = new Map<string, string>();
   readonly groups = new Map<string, GroupRecord>();
+  /** Group name → keys of its members (derived from the users' `groups`). */
+  readonly members = new Map<string, Set<string>>();
 
   constructor(public record: PoolRecord) {}
 
@@ -124,6 +136,8 @@ export interface StoreOptions {
   dataDir: string | null;
   /** fsync after every write, for durability across power loss (slower). */
   fsync?: boolean;
+  /** Milliseconds since the epoch: what has expired is left out of a compacted journal. */
+  now: () => number;
 }
 
 export class Store {
@@ -164,6 +178,7 @@ export class Store {
     }
     if (this.journalLines > 2 * this.liveRecords() + 1000 || !existsSync(this.journalPath)) {
       this.compact();
+      this.dropExpired();
     } else {
       this.fd = openSync(this.journalPath, "a", 0o600);
     }
@@ -182,15 +197,16 @@ export class Store {
     return count;
   }
 
-  private *entries(): Generator<Entry> {
+  /** The live state as journal entries; expired refresh tokens and revocations are left out. */
+  private *entries(now: number): Generator<Entry> {
     for (const pool of this.pools.values()) {
       yield { put: "pool", v: pool.record };
       for (const v of pool.clients.values()) yield { put: "client", v };
       for (const v of pool.groups.values()) yield { put: "group", v };
       for (const v of pool.users.values()) yield { put: "user", v };
     }
-    for (const v of this.refresh.values()) yield { put: "refresh", v };
-    for (const [jti, until] of this.revoked) yield { put: "revoked", jti, until };
+    for (const v of this.refresh.values()) if (v.expiresAt > now) yield { put: "refresh", v };
+    for (const [jti, until] of this.revoked) if (until > now) yield { put: "revoked", jti, until };
   }
 
   /** Rewrites the journal as the current state, atomically (write a new file, then rename). */
@@ -201,7 +217,7 @@ export class Store {
     const fd = openSync(temporary, "w", 0o600);
     let chunk: string[] = [];
     let lines = 0;
-    for (const entry of this.entries()) {
+    for (const entry of this.entries(this.options.now())) {
       chunk.push(JSON.stringify(entry));
       lines++;
       if (chunk.length >= 1000) {
@@ -223,6 +239,20 @@ export class Store {
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
     if (this.options.fsync) fsyncSync(this.fd);
     this.journalLines++;
+    // Rare and amortised: the journal must grow by several times the state between two rewrites.
+    if (this.journalLines > 4 * this.liveRecords() + 100_000) {
+      this.compact();
+      this.dropExpired();
+    }
+  }
+
+  /** Forgets refresh tokens and revocations that can no longer matter (after a compaction). */
+  private dropExpired(): void {
+    const now = this.options.now();
+    for (const [hash, record] of this.refresh) {
+      if (record.expiresAt <= now) this.apply({ del: "refresh", hash });
+    }
+    for (const [jti, until] of this.revoked) if (until <= now) this.revoked.delete(jti);
   }
 
   private apply(entry: Entry): void {
@@ -274,7 +304,21 @@ export class Store {
         pool.bySub.delete(user.sub);
         const alias = pool.aliasOf(user);
         if (alias && pool.byEmail.get(alias) === entry.key) pool.byEmail.delete(alias);
+        for (const group of user.groups) pool.members.get(group)?.delete(entry.key);
         this.dropRefreshOf(entry.pool, entry.key);
+        return;
+      }
+      case "group": {
+        const pool = this.pools.get(entry.pool);
+        if (!pool) return;
+        // Members lose the group; replaying this entry does the same, so it is not journaled per user.
+        for (const key of pool.members.get(entry.name) ?? []) {
+          const user = pool.users.get(key);
+          if (user)
+            pool.users.set(key, { ...user, groups: user.groups.filter((g) => g !== entry.name) });
+        }
+        pool.members.delete(entry.name);
+        pool.groups.delete(entry.name);
         return;
       }
       case "refresh": {
@@ -294,11 +338,17 @@ export class Store {
     if (previous) {
       const oldAlias = pool.aliasOf(previous);
       if (oldAlias && pool.byEmail.get(oldAlias) === key) pool.byEmail.delete(oldAlias);
+      for (const group of previous.groups) pool.members.get(group)?.delete(key);
     }
     pool.users.set(key, user);
     pool.bySub.set(user.sub, key);
     const alias = pool.aliasOf(user);
     if (alias) pool.byEmail.set(alias, key);
+    for (const group of user.groups) {
+      const members = pool.members.get(group) ?? new Set<string>();
+      members.add(key);
+      pool.members.set(group, members);
+    }
   }
 
   private dropRefreshOf(poolId: string, key: string): void {
@@ -354,6 +404,9 @@ export class Store {
   }
   putGroup(record: GroupRecord): void {
     this.write({ put: "group", v: record });
+  }
+  deleteGroup(poolId: string, name: string): void {
+    this.write({ del: "group", pool: poolId, name });
   }
   putUser(record: UserRecord): void {
     this.write({ put: "user", v: record });

@@ -1,5 +1,5 @@
 // RS256 JSON Web Tokens with Cognito's claims, and the checks Cognito's own APIs apply to them.
-import { createPublicKey, randomUUID, sign, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { NotAuthorizedException } from "./errors.ts";
 import type { SigningKey } from "./keys.ts";
 
@@ -7,18 +7,49 @@ export type Claims = Record<string, unknown>;
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-export class TokenSigner {
-  private readonly publicKey;
-  private readonly header: string;
+interface LoadedKey {
+  key: SigningKey;
+  publicKey: KeyObject;
+  header: string;
+}
 
-  constructor(readonly key: SigningKey) {
-    this.publicKey = createPublicKey(key.privateKey);
-    this.header = encode({ kid: key.kid, alg: "RS256" });
+export class TokenSigner {
+  private loaded: LoadedKey | null = null;
+  /**
+   * Settles once the key is there. A new key is generated while the server already answers, so
+   * start-up does not wait for it; operations that sign or verify wait instead.
+   */
+  readonly ready: Promise<void>;
+
+  constructor(key: SigningKey | Promise<SigningKey>) {
+    this.ready = Promise.resolve(key).then((loaded) => {
+      this.loaded = {
+        key: loaded,
+        publicKey: createPublicKey(loaded.privateKey),
+        header: encode({ kid: loaded.kid, alg: "RS256" }),
+      };
+    });
+    // A failure is reported to each request that waits for the key, not as an unhandled rejection.
+    this.ready.catch(() => {});
+  }
+
+  get isReady(): boolean {
+    return this.loaded !== null;
+  }
+
+  private get current(): LoadedKey {
+    if (this.loaded === null) throw new Error("The signing key is not ready yet");
+    return this.loaded;
+  }
+
+  get key(): SigningKey {
+    return this.current.key;
   }
 
   sign(claims: Claims): string {
-    const body = `${this.header}.${encode(claims)}`;
-    const signature = sign("sha256", Buffer.from(body), this.key.privateKey);
+    const { header, key } = this.current;
+    const body = `${header}.${encode(claims)}`;
+    const signature = sign("sha256", Buffer.from(body), key.privateKey);
     return `${body}.${signature.toString("base64url")}`;
   }
 
@@ -35,11 +66,12 @@ export class TokenSigner {
     let claims: Claims;
     try {
       const head = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Claims;
-      if (head.alg !== "RS256" || head.kid !== this.key.kid) throw invalid();
+      const { key, publicKey } = this.current;
+      if (head.alg !== "RS256" || head.kid !== key.kid) throw invalid();
       const ok = verify(
         "sha256",
         Buffer.from(`${header}.${payload}`),
-        this.publicKey,
+        publicKey,
         Buffer.from(signature, "base64url"),
       );
       if (!ok) throw invalid();
@@ -54,5 +86,3 @@ export class TokenSigner {
     return claims;
   }
 }
-
-export const newJti = (): string => randomUUID();

@@ -1,45 +1,95 @@
-// The operations this emulator answers, by X-Amz-Target name.
+// The operations this emulator answers, by X-Amz-Target name: one file per operation, each a
+// factory that takes only the services it needs.
 import type { Input } from "../input.ts";
 import type { Services } from "../services.ts";
-import * as auth from "./auth.ts";
-import * as pools from "./pools.ts";
-import * as users from "./users.ts";
+import { adminAddUserToGroup } from "./admin-add-user-to-group.ts";
+import { adminConfirmSignUp } from "./admin-confirm-sign-up.ts";
+import { adminCreateUser } from "./admin-create-user.ts";
+import { adminDeleteUser } from "./admin-delete-user.ts";
+import { adminDisableUser } from "./admin-disable-user.ts";
+import { adminEnableUser } from "./admin-enable-user.ts";
+import { adminGetUser } from "./admin-get-user.ts";
+import { adminInitiateAuth } from "./admin-initiate-auth.ts";
+import { adminListGroupsForUser } from "./admin-list-groups-for-user.ts";
+import { adminRemoveUserFromGroup } from "./admin-remove-user-from-group.ts";
+import { adminResetUserPassword } from "./admin-reset-user-password.ts";
+import { adminRespondToAuthChallenge } from "./admin-respond-to-auth-challenge.ts";
+import { adminSetUserPassword } from "./admin-set-user-password.ts";
+import { adminUpdateUserAttributes } from "./admin-update-user-attributes.ts";
+import { adminUserGlobalSignOut } from "./admin-user-global-sign-out.ts";
+import { changePassword } from "./change-password.ts";
+import { confirmForgotPassword } from "./confirm-forgot-password.ts";
+import { confirmSignUp } from "./confirm-sign-up.ts";
+import { createGroup } from "./create-group.ts";
+import { createUserPool } from "./create-user-pool.ts";
+import { createUserPoolClient } from "./create-user-pool-client.ts";
+import { deleteGroup } from "./delete-group.ts";
+import { deleteUserPool } from "./delete-user-pool.ts";
+import { describeUserPool } from "./describe-user-pool.ts";
+import { describeUserPoolClient } from "./describe-user-pool-client.ts";
+import { forgotPassword } from "./forgot-password.ts";
+import { getGroup } from "./get-group.ts";
+import { getUser } from "./get-user.ts";
+import { globalSignOut } from "./global-sign-out.ts";
+import { initiateAuth } from "./initiate-auth.ts";
+import { listGroups } from "./list-groups.ts";
+import { listUserPoolClients } from "./list-user-pool-clients.ts";
+import { listUserPools } from "./list-user-pools.ts";
+import { listUsers } from "./list-users.ts";
+import { listUsersInGroup } from "./list-users-in-group.ts";
+import { resendConfirmationCode } from "./resend-confirmation-code.ts";
+import { respondToAuthChallenge } from "./respond-to-auth-challenge.ts";
+import { revokeToken } from "./revoke-token.ts";
+import { signUp } from "./sign-up.ts";
+import { updateUserPoolClient } from "./update-user-pool-client.ts";
 
 export type Operation = (input: Input) => unknown;
 
-export function buildOperations(services: Services, region: string): Map<string, Operation> {
-  return new Map<string, Operation>([
-    ["CreateUserPool", pools.createUserPool(services, region)],
-    ["DescribeUserPool", pools.describeUserPool(services)],
-    ["ListUserPools", pools.listUserPools(services)],
-    ["DeleteUserPool", pools.deleteUserPool(services)],
-    ["CreateUserPoolClient", pools.createUserPoolClient(services)],
-    ["DescribeUserPoolClient", pools.describeUserPoolClient(services)],
-    ["UpdateUserPoolClient", pools.updateUserPoolClient(services)],
-    ["ListUserPoolClients", pools.listUserPoolClients(services)],
-    ["AdminCreateUser", users.adminCreateUser(services)],
-    ["AdminGetUser", users.adminGetUser(services)],
-    ["AdminSetUserPassword", users.adminSetUserPassword(services)],
-    ["AdminUpdateUserAttributes", users.adminUpdateUserAttributes(services)],
-    ["AdminDeleteUser", users.adminDeleteUser(services)],
-    ["AdminDisableUser", users.adminDisableUser(services)],
-    ["AdminEnableUser", users.adminEnableUser(services)],
-    ["AdminUserGlobalSignOut", users.adminUserGlobalSignOut(services)],
-    ["ListUsers", users.listUsers(services)],
-    ["SignUp", users.signUp(services)],
-    ["GetUser", users.getUser(services)],
-    ["ChangePassword", users.changePassword(services)],
-    ["GlobalSignOut", users.globalSignOut(services)],
-    ["ForgotPassword", users.forgotPassword(services)],
-    ["ConfirmForgotPassword", users.confirmForgotPassword(services)],
-    ["CreateGroup", users.createGroup(services)],
-    ["AdminAddUserToGroup", users.adminAddUserToGroup(services)],
-    ["AdminRemoveUserFromGroup", users.adminRemoveUserFromGroup(services)],
-    ["AdminListGroupsForUser", users.adminListGroupsForUser(services)],
-    ["AdminInitiateAuth", auth.adminInitiateAuth(services)],
-    ["AdminRespondToAuthChallenge", auth.adminRespondToAuthChallenge(services)],
-    ["InitiateAuth", auth.initiateAuth(services)],
-    ["RespondToAuthChallenge", auth.respondToAuthChallenge(services)],
-    ["RevokeToken", auth.revokeToken(services)],
-  ]);
+const targets = {
+  AdminAddUserToGroup: adminAddUserToGroup,
+  AdminConfirmSignUp: adminConfirmSignUp,
+  AdminCreateUser: adminCreateUser,
+  AdminDeleteUser: adminDeleteUser,
+  AdminDisableUser: adminDisableUser,
+  AdminEnableUser: adminEnableUser,
+  AdminGetUser: adminGetUser,
+  AdminInitiateAuth: adminInitiateAuth,
+  AdminListGroupsForUser: adminListGroupsForUser,
+  AdminRemoveUserFromGroup: adminRemoveUserFromGroup,
+  AdminResetUserPassword: adminResetUserPassword,
+  AdminRespondToAuthChallenge: adminRespondToAuthChallenge,
+  AdminSetUserPassword: adminSetUserPassword,
+  AdminUpdateUserAttributes: adminUpdateUserAttributes,
+  AdminUserGlobalSignOut: adminUserGlobalSignOut,
+  ChangePassword: changePassword,
+  ConfirmForgotPassword: confirmForgotPassword,
+  ConfirmSignUp: confirmSignUp,
+  CreateGroup: createGroup,
+  CreateUserPool: createUserPool,
+  CreateUserPoolClient: createUserPoolClient,
+  DeleteGroup: deleteGroup,
+  DeleteUserPool: deleteUserPool,
+  DescribeUserPool: describeUserPool,
+  DescribeUserPoolClient: describeUserPoolClient,
+  ForgotPassword: forgotPassword,
+  GetGroup: getGroup,
+  GetUser: getUser,
+  GlobalSignOut: globalSignOut,
+  InitiateAuth: initiateAuth,
+  ListGroups: listGroups,
+  ListUserPoolClients: listUserPoolClients,
+  ListUserPools: listUserPools,
+  ListUsers: listUsers,
+  ListUsersInGroup: listUsersInGroup,
+  ResendConfirmationCode: resendConfirmationCode,
+  RespondToAuthChallenge: respondToAuthChallenge,
+  RevokeToken: revokeToken,
+  SignUp: signUp,
+  UpdateUserPoolClient: updateUserPoolClient,
+} satisfies Record<string, (services: Services) => Operation>;
+
+export type TargetName = keyof typeof targets;
+
+export function buildOperations(services: Services): Map<string, Operation> {
+  return new Map(Object.entries(targets).map(([name, target]) => [name, target(services)]));
 }

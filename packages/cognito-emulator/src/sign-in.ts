@@ -1,28 +1,17 @@
-// Sign-in: password flows, SRP, challenges, refresh, and token revocation.
+// Sign-in: the password flows, SRP, refresh, and the challenges a sign-in can lead to. Shared by
+// InitiateAuth / AdminInitiateAuth and RespondToAuthChallenge / AdminRespondToAuthChallenge.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   InvalidParameterException,
   incorrectCredentials,
   NotAuthorizedException,
   PasswordResetRequiredException,
-  UnsupportedOperationException,
   UserNotConfirmedException,
-} from "../errors.ts";
-import type { Input } from "../input.ts";
-import { enforcePolicy, policyOf } from "../password-policy.ts";
-import {
-  assertUsable,
-  type ChallengeSession,
-  findUser,
-  issueTokens,
-  requireClient,
-  requireFlow,
-  requirePool,
-  SESSION_TTL_MS,
-  type Services,
-  sha256Hex,
-  unknownUserError,
-} from "../services.ts";
+} from "./errors.ts";
+import type { Input } from "./input.ts";
+import { findUser, hidesUsers, unknownUserError } from "./lookup.ts";
+import { enforcePolicy, policyOf } from "./password-policy.ts";
+import type { Services } from "./services.ts";
 import {
   createServerEphemeral,
   createVerifier,
@@ -30,30 +19,48 @@ import {
   parseClientPublic,
   serverSessionKey,
   srpPoolName,
-} from "../srp.ts";
-import type { ClientRecord, PoolState, UserRecord } from "../store.ts";
-import { passwordMatches } from "./users.ts";
+} from "./srp.ts";
+import type { ClientRecord, PoolState, UserRecord } from "./store.ts";
+import { issueTokens, sha256Hex } from "./user-tokens.ts";
+import { assertEnabled, mergeAttributes, passwordMatches, withPassword } from "./users.ts";
 
 type Deps = Pick<Services, "store" | "clock" | "signer" | "sessions" | "config">;
+
+/** What a challenge's opaque handle stands for: bound to pool, client, user and challenge. */
+export interface ChallengeSession {
+  poolId: string;
+  clientId: string;
+  /** Null for a made-up challenge that hides whether the user exists. */
+  userKey: string | null;
+  challenge: "NEW_PASSWORD_REQUIRED" | "PASSWORD_VERIFIER";
+  /** For PASSWORD_VERIFIER: the server's SRP secret and public values, and the client's A (hex). */
+  srp?: { b: string; B: string; A: string };
+}
+
+/** Cognito's challenge lifetime. */
+export const SESSION_TTL_MS = 3 * 60 * 1000;
 
 const invalidSession = () => new NotAuthorizedException("Invalid session for the user.");
 const expiredSession = () =>
   new NotAuthorizedException("Invalid session for the user, session is expired.");
+const missing = (name: string) =>
+  new InvalidParameterException(`Missing required parameter ${name}`);
 
 /** Clients with a secret must prove they hold it. */
-function checkSecretHash(client: ClientRecord, username: string, given: string | undefined) {
+export function checkSecretHash(client: ClientRecord, username: string, given: string | undefined) {
   if (client.clientSecret === null) return;
   if (given === undefined) {
     throw new NotAuthorizedException(
       `Client ${client.clientId} is configured for secret but secret was not received`,
     );
   }
-  const expected = createHmac("sha256", client.clientSecret)
-    .update(username + client.clientId)
-    .digest("base64");
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  const expected = Buffer.from(
+    createHmac("sha256", client.clientSecret)
+      .update(username + client.clientId)
+      .digest("base64"),
+  );
+  const actual = Buffer.from(given);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.clientId}`);
   }
 }
@@ -82,9 +89,9 @@ function newPasswordChallenge(deps: Deps, pool: PoolState, client: ClientRecord,
   };
 }
 
-/** What a correct password leads to: tokens, or the challenge a user in their state must answer. */
+/** What a proven password leads to: tokens, or what the user's state demands first. */
 function afterPassword(deps: Deps, pool: PoolState, client: ClientRecord, user: UserRecord) {
-  assertUsable(user);
+  assertEnabled(user);
   switch (user.status) {
     case "FORCE_CHANGE_PASSWORD": {
       const days = policyOf(pool.record.settings).TemporaryPasswordValidityDays;
@@ -107,7 +114,8 @@ function afterPassword(deps: Deps, pool: PoolState, client: ClientRecord, user: 
   }
 }
 
-function passwordAuth(
+/** USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: the password itself is sent. */
+export function passwordSignIn(
   deps: Deps,
   pool: PoolState,
   client: ClientRecord,
@@ -115,26 +123,25 @@ function passwordAuth(
 ) {
   const login = parameters.USERNAME;
   const password = parameters.PASSWORD;
-  if (login === undefined)
-    throw new InvalidParameterException("Missing required parameter USERNAME");
-  if (password === undefined)
-    throw new InvalidParameterException("Missing required parameter PASSWORD");
+  if (login === undefined) throw missing("USERNAME");
+  if (password === undefined) throw missing("PASSWORD");
   checkSecretHash(client, login, parameters.SECRET_HASH);
   const user = findUser(pool, login);
   if (!user) throw unknownUserError(client);
+  // A wrong temporary password is a wrong password: it never leads to a challenge.
   if (!passwordMatches(user, password)) throw incorrectCredentials();
   return afterPassword(deps, pool, client, user);
 }
 
-function refreshAuth(
+/** REFRESH_TOKEN_AUTH: new access and id tokens for the same sign-in, no new refresh token. */
+export function refreshSignIn(
   deps: Deps,
   pool: PoolState,
   client: ClientRecord,
   parameters: Record<string, string>,
 ) {
   const token = parameters.REFRESH_TOKEN;
-  if (token === undefined)
-    throw new InvalidParameterException("Missing required parameter REFRESH_TOKEN");
+  if (token === undefined) throw missing("REFRESH_TOKEN");
   const record = deps.store.refreshToken(sha256Hex(token));
   if (!record || record.clientId !== client.clientId) {
     throw new NotAuthorizedException("Invalid Refresh Token");
@@ -144,16 +151,18 @@ function refreshAuth(
   }
   const user = pool.users.get(record.userKey);
   if (!user) throw new NotAuthorizedException("Invalid Refresh Token");
-  assertUsable(user);
+  assertEnabled(user);
   return {
     ChallengeParameters: {},
     AuthenticationResult: issueTokens(deps, pool, client, user, {
-      session: { originJti: record.originJti, authTime: record.authTime },
+      originJti: record.originJti,
+      authTime: record.authTime,
     }),
   };
 }
 
-function srpAuth(
+/** USER_SRP_AUTH: answers the client's A with B, the salt and a SECRET_BLOCK to sign. */
+export function srpSignIn(
   deps: Deps,
   pool: PoolState,
   client: ClientRecord,
@@ -161,17 +170,13 @@ function srpAuth(
 ) {
   const login = parameters.USERNAME;
   const srpA = parameters.SRP_A;
-  if (login === undefined)
-    throw new InvalidParameterException("Missing required parameter USERNAME");
-  if (srpA === undefined) throw new InvalidParameterException("Missing required parameter SRP_A");
-  const A = parseClientPublic(srpA);
-  if (A === null) throw new InvalidParameterException("Invalid SRP_A");
+  if (login === undefined) throw missing("USERNAME");
+  if (srpA === undefined) throw missing("SRP_A");
+  if (parseClientPublic(srpA) === null) throw new InvalidParameterException("Invalid SRP_A");
   checkSecretHash(client, login, parameters.SECRET_HASH);
   const user = findUser(pool, login);
-  if (!user && client.settings.PreventUserExistenceErrors !== "ENABLED") {
-    throw unknownUserError(client);
-  }
-  if (user) assertUsable(user);
+  if (!user && !hidesUsers(client)) throw unknownUserError(client);
+  if (user) assertEnabled(user);
   // An unknown user gets a challenge that looks real and can never be answered.
   const stored = user?.salt && user.verifier ? { salt: user.salt, verifier: user.verifier } : null;
   const { salt, verifier } =
@@ -233,20 +238,18 @@ function answerPasswordVerifier(
   const signature = responses.PASSWORD_CLAIM_SIGNATURE;
   const timestamp = responses.TIMESTAMP;
   const username = responses.USERNAME;
-  if (!secretBlock || !signature || !timestamp || !username) {
-    throw new InvalidParameterException(
-      "Missing required parameter: PASSWORD_CLAIM_SECRET_BLOCK, PASSWORD_CLAIM_SIGNATURE, TIMESTAMP and USERNAME are required",
-    );
-  }
+  if (!secretBlock) throw missing("PASSWORD_CLAIM_SECRET_BLOCK");
+  if (!signature) throw missing("PASSWORD_CLAIM_SIGNATURE");
+  if (!timestamp) throw missing("TIMESTAMP");
+  if (!username) throw missing("USERNAME");
   const key = `srp:${secretBlock}`;
   const session = sessionFor(deps, key, pool, client, "PASSWORD_VERIFIER");
   // One answer per challenge, right or wrong.
   deps.sessions.delete(key);
   const user = session.userKey === null ? undefined : pool.users.get(session.userKey);
   if (!user || !session.srp || findUser(pool, username) !== user) throw incorrectCredentials();
-  if (!user.verifier || !user.salt) throw incorrectCredentials();
   const A = parseClientPublic(session.srp.A);
-  if (A === null) throw incorrectCredentials();
+  if (!user.verifier || !user.salt || A === null) throw incorrectCredentials();
   const sessionKey = serverSessionKey(
     A,
     { b: BigInt(`0x${session.srp.b}`), B: session.srp.B },
@@ -270,139 +273,53 @@ function answerNewPassword(
   deps: Deps,
   pool: PoolState,
   client: ClientRecord,
-  session: string | undefined,
+  handle: string | undefined,
   responses: Record<string, string>,
 ) {
-  const state = sessionFor(deps, session, pool, client, "NEW_PASSWORD_REQUIRED");
+  const state = sessionFor(deps, handle, pool, client, "NEW_PASSWORD_REQUIRED");
   const user = state.userKey === null ? undefined : pool.users.get(state.userKey);
   const named = responses.USERNAME === undefined ? undefined : findUser(pool, responses.USERNAME);
   if (!user || named !== user || user.status !== "FORCE_CHANGE_PASSWORD") throw invalidSession();
   const password = responses.NEW_PASSWORD;
-  if (password === undefined) {
-    throw new InvalidParameterException("Missing required parameter NEW_PASSWORD");
-  }
+  if (password === undefined) throw missing("NEW_PASSWORD");
   enforcePolicy(policyOf(pool.record.settings), password);
-  const attributes = { ...user.attributes };
-  for (const [name, value] of Object.entries(responses)) {
-    if (!name.startsWith("userAttributes.")) continue;
-    const attribute = name.slice("userAttributes.".length);
-    if (attribute === "sub" || attribute === "email_verified") continue;
-    attributes[attribute] = value;
-  }
+  const changes = Object.entries(responses).flatMap(([name, Value]) => {
+    if (!name.startsWith("userAttributes.")) return [];
+    const Name = name.slice("userAttributes.".length);
+    // Not the user's to set: identity, and the verification only a code can give.
+    return Name === "sub" || Name === "email_verified" ? [] : [{ Name, Value }];
+  });
+  const attributes = mergeAttributes(pool, user.attributes, changes, {
+    keepVerifiedOnChange: false,
+  });
   const now = deps.clock.now();
-  const { salt, verifier } = createVerifier(srpPoolName(pool.record.id), user.username, password);
   const confirmed: UserRecord = {
-    ...user,
+    ...withPassword(user, password, now),
     attributes,
-    salt,
-    verifier,
-    passwordSetAt: now,
     status: "CONFIRMED",
-    updatedAt: now,
   };
   deps.store.putUser(confirmed);
-  deps.sessions.delete(session as string);
+  deps.sessions.delete(handle as string);
   return {
     ChallengeParameters: {},
     AuthenticationResult: issueTokens(deps, pool, client, confirmed),
   };
 }
 
-function respond(deps: Deps, pool: PoolState, client: ClientRecord, input: Input) {
+/** RespondToAuthChallenge and its admin twin. */
+export function answerChallenge(deps: Deps, pool: PoolState, client: ClientRecord, input: Input) {
   const challenge = input.string("ChallengeName", 64);
   const responses = input.stringMap("ChallengeResponses");
-  if (responses.USERNAME !== undefined)
+  const session = input.optionalString("Session", 4096);
+  if (responses.USERNAME !== undefined) {
     checkSecretHash(client, responses.USERNAME, responses.SECRET_HASH);
+  }
   switch (challenge) {
     case "PASSWORD_VERIFIER":
       return answerPasswordVerifier(deps, pool, client, responses);
     case "NEW_PASSWORD_REQUIRED":
-      return answerNewPassword(
-        deps,
-        pool,
-        client,
-        input.optionalString("Session", 4096),
-        responses,
-      );
+      return answerNewPassword(deps, pool, client, session, responses);
     default:
       throw new InvalidParameterException(`Unsupported challenge: ${challenge}`);
   }
 }
-
-function adminPoolClient(deps: Deps, input: Input) {
-  const pool = requirePool(deps.store, input.string("UserPoolId", 55));
-  const { pool: owner, client } = requireClient(deps.store, input.string("ClientId", 128));
-  if (owner !== pool)
-    throw new InvalidParameterException("Client does not belong to this user pool");
-  return { pool, client };
-}
-
-export const adminInitiateAuth = (deps: Deps) => (input: Input) => {
-  const { pool, client } = adminPoolClient(deps, input);
-  const flow = input.string("AuthFlow", 64);
-  const parameters = input.stringMap("AuthParameters");
-  switch (flow) {
-    case "ADMIN_USER_PASSWORD_AUTH":
-    case "ADMIN_NO_SRP_AUTH":
-      requireFlow(client, "ADMIN_USER_PASSWORD_AUTH", flow);
-      return passwordAuth(deps, pool, client, parameters);
-    case "REFRESH_TOKEN_AUTH":
-    case "REFRESH_TOKEN":
-      requireFlow(client, "REFRESH_TOKEN_AUTH", flow);
-      return refreshAuth(deps, pool, client, parameters);
-    case "USER_SRP_AUTH":
-      requireFlow(client, "USER_SRP_AUTH");
-      return srpAuth(deps, pool, client, parameters);
-    default:
-      throw new InvalidParameterException(`Unsupported AuthFlow for AdminInitiateAuth: ${flow}`);
-  }
-};
-
-export const adminRespondToAuthChallenge = (deps: Deps) => (input: Input) => {
-  const { pool, client } = adminPoolClient(deps, input);
-  return respond(deps, pool, client, input);
-};
-
-export const initiateAuth = (deps: Deps) => (input: Input) => {
-  const { pool, client } = requireClient(deps.store, input.string("ClientId", 128));
-  const flow = input.string("AuthFlow", 64);
-  const parameters = input.stringMap("AuthParameters");
-  switch (flow) {
-    case "USER_SRP_AUTH":
-      requireFlow(client, "USER_SRP_AUTH");
-      return srpAuth(deps, pool, client, parameters);
-    case "USER_PASSWORD_AUTH":
-      requireFlow(client, "USER_PASSWORD_AUTH");
-      return passwordAuth(deps, pool, client, parameters);
-    case "REFRESH_TOKEN_AUTH":
-    case "REFRESH_TOKEN":
-      requireFlow(client, "REFRESH_TOKEN_AUTH", flow);
-      return refreshAuth(deps, pool, client, parameters);
-    case "ADMIN_NO_SRP_AUTH":
-    case "ADMIN_USER_PASSWORD_AUTH":
-      throw new InvalidParameterException("Initiate Auth method not supported.");
-    default:
-      throw new InvalidParameterException(`Unsupported AuthFlow: ${flow}`);
-  }
-};
-
-export const respondToAuthChallenge = (deps: Deps) => (input: Input) => {
-  const { pool, client } = requireClient(deps.store, input.string("ClientId", 128));
-  return respond(deps, pool, client, input);
-};
-
-export const revokeToken = (deps: Deps) => (input: Input) => {
-  const token = input.string("Token", 16_384);
-  const { client } = requireClient(deps.store, input.string("ClientId", 128));
-  const record = deps.store.refreshToken(sha256Hex(token));
-  if (!record) return {};
-  if (record.clientId !== client.clientId) {
-    throw new NotAuthorizedException("Invalid token");
-  }
-  if (client.settings.EnableTokenRevocation === false) {
-    throw new UnsupportedOperationException("Token revocation is not enabled for this client");
-  }
-  deps.store.revokeOrigin(record.originJti, record.expiresAt);
-  deps.store.deleteRefreshToken(record.hash);
-  return {};
-};

@@ -1,0 +1,3 @@
+import { setUserEnabled } from "./admin-disable-user.ts";
+
+export const adminEnableUser = setUserEnabled(true);

@@ -1,0 +1,31 @@
+import { InvalidParameterException, UserNotFoundException } from "../errors.ts";
+import type { Input } from "../input.ts";
+import { findUser, hidesUsers, requireClient } from "../lookup.ts";
+import { maskEmail, sendCode } from "../outbox.ts";
+import type { Services } from "../services.ts";
+import { checkSecretHash } from "../sign-in.ts";
+
+export const resendConfirmationCode =
+  (deps: Pick<Services, "store" | "clock" | "outbox" | "config">) => (input: Input) => {
+    const login = input.string("Username", 128);
+    const secretHash = input.optionalString("SecretHash", 128);
+    const { pool, client } = requireClient(deps.store, input.string("ClientId", 128));
+    checkSecretHash(client, login, secretHash);
+    const user = findUser(pool, login);
+    if (!user) {
+      if (hidesUsers(client)) {
+        return { CodeDeliveryDetails: maskEmail(login.includes("@") ? login : "user@example.com") };
+      }
+      throw new UserNotFoundException("Username/client id combination not found.");
+    }
+    if (user.status !== "UNCONFIRMED") {
+      throw new InvalidParameterException("User is already confirmed.");
+    }
+    const email = user.attributes.email;
+    if (!email) {
+      throw new InvalidParameterException("Cannot resend codes. Auto verification not turned on.");
+    }
+    const confirmationCode = sendCode(deps, pool, user, email, "ResendCode");
+    deps.store.putUser({ ...user, confirmationCode, updatedAt: deps.clock.now() });
+    return { CodeDeliveryDetails: maskEmail(email) };
+  };
