@@ -148,6 +148,9 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     },
     async (request, reply) => {
       const id = (request.account as Account).id;
+      // Signed out here first: should a later step fail, the old tokens are refused all the same.
+      await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
+      app.evictAccount(id);
       try {
         await identity.signOutEverywhere(id);
         await identity.deleteUser(id);
