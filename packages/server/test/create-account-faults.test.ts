@@ -365,6 +365,51 @@ describe("the process stops between steps", () => {
   });
 });
 
+describe("a delete interrupted between the stores", () => {
+  it("the row left behind is refused at once, and reconcile removes it so the email is free", async () => {
+    const failing: AccountStore = {
+      ...store,
+      delete: () => Promise.reject(new Error("connection terminated unexpectedly")),
+    };
+    const email = uniqueEmail("halfdeleted");
+    await withApi(await apiWith({ store: failing }), async (api) => {
+      expect((await post(api, email)).statusCode).toBe(201);
+      created.delete(email);
+      const token = await signIn(cognito, email);
+      const response = await api.app.inject({
+        method: "DELETE",
+        url: "/me",
+        headers: bearer(token),
+      });
+      expectDocumentedFailure(response, 500);
+      // The Cognito user is gone, so nobody can sign in; the row alone lets nothing through.
+      await expect(signIn(cognito, email)).rejects.toThrow();
+      expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(401);
+    });
+    const id = (await store.findByEmail(email))?.id as string;
+    const options: ReconcileOptions = {
+      store,
+      identity: cognitoIdentity({
+        client: cognito,
+        userPoolId: localPool.userPoolId,
+        clientId: localPool.clientId,
+        passwordSetup: "set-password",
+      }),
+      users: () => poolUsers(cognito, localPool.userPoolId),
+      apply: true,
+      now: new Date(Date.now() + 10 * 60_000),
+    };
+    const actions = await reconcile(options);
+    expect(actions.filter((a) => a.accountId === id).map((a) => a.kind)).toEqual([
+      "delete-row-without-cognito-user",
+    ]);
+    expect(await expectWholeOrAbsent(email)).toBe("absent");
+    await withApi(await apiWith({}), async (api) => {
+      expect((await post(api, email)).statusCode).toBe(201);
+    });
+  });
+});
+
 describe("over the whole file", () => {
   it("every account that got a 201 (or was repaired) is whole and signs in", async () => {
     expect(created.size).toBeGreaterThan(10);
