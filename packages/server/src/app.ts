@@ -102,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     userPoolId: options.userPoolId,
     clientId: options.clientId,
     jwks: options.jwks,
+    isAccessTokenActive: (token) => options.identity.isAccessTokenActive(token),
+    ...(options.now ? { now: options.now } : {}),
   });
   await app.register(accounts, {
     store: options.store,

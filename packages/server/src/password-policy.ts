@@ -11,6 +11,7 @@ export interface PasswordPolicy {
   requireSymbols: boolean;
 }
 
+const CONTROL = /\p{Cc}/u;
 const SYMBOLS = new Set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ");
 
 export function fromCognito(policy: PasswordPolicyType | undefined): PasswordPolicy {
@@ -38,6 +39,8 @@ export function checkPassword(policy: PasswordPolicy, password: string): Problem
   if (policy.requireSymbols && ![...password].some((c) => SYMBOLS.has(c))) {
     add("symbol", "Include a symbol such as ! or %.");
   }
+  // Control characters cannot be typed and Cognito refuses some of them: say so before any write.
+  if (CONTROL.test(password)) add("characters", "Use only letters, digits, spaces and symbols.");
   if (password.trim() !== password) {
     add("whitespace", "Do not start or end the password with a space.");
   }

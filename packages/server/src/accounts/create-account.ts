@@ -3,7 +3,7 @@
 //   row `pending` → Cognito user (id = Username) → permanent password → row `active`.
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
-import { cognitoErrorName, toProblem } from "../cognito/errors.ts";
+import { toProblem } from "../cognito/errors.ts";
 import type { Identity } from "../cognito/identity.ts";
 import { type Account, type AccountStore, EmailTakenError } from "../db/index.ts";
 import { checkPassword, type PasswordPolicy } from "../password-policy.ts";
@@ -25,6 +25,13 @@ export interface CreateAccountInput {
   email: string;
   password: string;
 }
+
+/**
+ * A `pending` row untouched this long is not a request in flight: every Cognito call ends within
+ * its deadline (cognito/client.ts), so a whole creation takes well under this.
+ */
+const STALE_AFTER_MS = 30_000;
+const staleAfter = (deps: CreateAccountDeps) => deps.staleAfterMs ?? STALE_AFTER_MS;
 
 const emailTaken = () => new Problem("email_taken", "An account with this email already exists.");
 
@@ -51,7 +58,7 @@ export async function createAccount(
 async function resumeStale(deps: CreateAccountDeps, input: CreateAccountInput): Promise<Account> {
   const existing = await deps.store.findByEmail(input.email);
   if (existing?.status !== "pending") throw emailTaken();
-  const staleBefore = deps.now() - (deps.staleAfterMs ?? 30_000);
+  const staleBefore = deps.now() - staleAfter(deps);
   if (existing.updatedAt.getTime() >= staleBefore) throw emailTaken();
   // Claim it atomically, so two retries cannot both resume it.
   const claimed = await deps.store.claimStalePending(
@@ -91,24 +98,30 @@ async function complete(
     if (!active) throw new Error("the pending account row disappeared");
     return active;
   } catch (error) {
-    await undo(deps, row.id, userMayExist);
-    if (cognitoErrorName(error) === "AliasExistsException") throw emailTaken();
+    const undone = await undo(deps, row.id, userMayExist);
     const problem = toProblem(error);
     if (problem.code === "internal") deps.logger.error({ err: error }, "account creation failed");
-    throw problem;
+    if (undone || problem.code !== "identity_unavailable") throw problem;
+    // The row stays (pending) until the user is surely gone, and holds the email meanwhile: a
+    // client that waits as told finds it stale, and its retry finishes the account.
+    throw new Problem(problem.code, problem.detail, [], Math.ceil(staleAfter(deps) / 1000) + 1);
   }
 }
 
-/** Removes what a failed creation made. What cannot be removed now is left for `reconcile`. */
-async function undo(deps: CreateAccountDeps, id: string, userMayExist: boolean): Promise<void> {
+/**
+ * Removes what a failed creation made; false when something is left (for a retry or `reconcile`).
+ */
+async function undo(deps: CreateAccountDeps, id: string, userMayExist: boolean): Promise<boolean> {
   try {
     // Deleting a user that is not there succeeds; the row stays until the user is surely gone.
     if (userMayExist) await deps.identity.deleteUser(id);
     await deps.store.delete(id);
+    return true;
   } catch (error) {
     deps.logger.error(
       { err: error, accountId: id },
-      "could not undo a failed account creation; `npm run reconcile` will repair it",
+      "could not undo a failed account creation; a retry or `npm run reconcile` will repair it",
     );
+    return false;
   }
 }

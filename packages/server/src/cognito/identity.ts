@@ -10,10 +10,12 @@ import {
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
+  GetUserCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { PasswordSetup } from "../config.ts";
 import { fromCognito, type PasswordPolicy } from "../password-policy.ts";
-import { cognitoErrorName } from "./errors.ts";
+import { COGNITO_CALL_DEADLINE_MS } from "./client.ts";
+import { cognitoErrorName, isTransient } from "./errors.ts";
 
 export interface IdentityUser {
   username: string;
@@ -39,8 +41,13 @@ export interface Identity {
   getUser(id: string): Promise<IdentityUser | null>;
   /** Deletes the user; a user already gone is fine. */
   deleteUser(id: string): Promise<void>;
-  /** Revokes the user's refresh tokens; a user already gone is fine. */
+  /** Revokes every token the user holds (refresh tokens, and access tokens at Cognito's own APIs). */
   signOutEverywhere(id: string): Promise<void>;
+  /**
+   * Whether Cognito still honours this (already verified) access token: false once the user signed
+   * out everywhere after it was issued, or is gone. Throws when Cognito cannot say.
+   */
+  isAccessTokenActive(accessToken: string): Promise<boolean>;
 }
 
 export const attribute = (
@@ -50,9 +57,12 @@ export const attribute = (
 
 const notFound = (error: unknown) => cognitoErrorName(error) === "UserNotFoundException";
 
-function temporaryPassword(): string {
-  // Meets any pool policy: all four character classes and well over the minimum length.
-  return `Aa1!${randomBytes(24).toString("base64url")}`;
+/** Meets the pool's policy whatever it asks: all four character classes, and long enough. */
+export function temporaryPassword(minimumLength: number): string {
+  const length = Math.max(32, minimumLength);
+  return `Aa1!${randomBytes(length)
+    .toString("base64url")
+    .slice(0, length - 4)}`;
 }
 
 export function cognitoIdentity(options: {
@@ -60,34 +70,74 @@ export function cognitoIdentity(options: {
   userPoolId: string;
   clientId: string;
   passwordSetup: PasswordSetup;
+  /** The most one call may take, SDK retries included. Default COGNITO_CALL_DEADLINE_MS. */
+  callDeadlineMs?: number;
 }): Identity {
   const { client, userPoolId, clientId } = options;
+  const deadline = options.callDeadlineMs ?? COGNITO_CALL_DEADLINE_MS;
+  // Given to every call, so none outlives its deadline (the SDK's AbortError is transient).
+  const bounded = () => ({ abortSignal: AbortSignal.timeout(deadline) });
+  let policy: PasswordPolicy | null = null;
+
+  async function passwordPolicy() {
+    const { UserPool } = await client.send(
+      new DescribeUserPoolCommand({ UserPoolId: userPoolId }),
+      bounded(),
+    );
+    policy = fromCognito(UserPool?.Policies?.PasswordPolicy);
+    return policy;
+  }
+
+  async function getUser(id: string): Promise<IdentityUser | null> {
+    try {
+      const user = await client.send(
+        new AdminGetUserCommand({ UserPoolId: userPoolId, Username: id }),
+        bounded(),
+      );
+      return {
+        username: user.Username ?? id,
+        sub: attribute(user.UserAttributes, "sub"),
+        status: user.UserStatus ?? "UNKNOWN",
+        enabled: user.Enabled ?? true,
+        createdAt: user.UserCreateDate ?? null,
+      };
+    } catch (error) {
+      if (notFound(error)) return null;
+      throw error;
+    }
+  }
 
   return {
-    async passwordPolicy() {
-      const { UserPool } = await client.send(
-        new DescribeUserPoolCommand({ UserPoolId: userPoolId }),
-      );
-      return fromCognito(UserPool?.Policies?.PasswordPolicy);
-    },
+    passwordPolicy,
+    getUser,
 
     async createUser(id, email) {
-      const password = temporaryPassword();
-      const { User } = await client.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: id,
-          MessageAction: "SUPPRESS",
-          TemporaryPassword: password,
-          UserAttributes: [
-            { Name: "email", Value: email },
-            { Name: "email_verified", Value: "true" },
-          ],
-        }),
-      );
-      const sub = attribute(User?.Attributes, "sub");
-      if (!sub) throw new Error("AdminCreateUser returned no sub");
-      return { sub, temporaryPassword: password };
+      const password = temporaryPassword((policy ?? (await passwordPolicy())).minimumLength);
+      try {
+        const { User } = await client.send(
+          new AdminCreateUserCommand({
+            UserPoolId: userPoolId,
+            Username: id,
+            MessageAction: "SUPPRESS",
+            TemporaryPassword: password,
+            UserAttributes: [
+              { Name: "email", Value: email },
+              { Name: "email_verified", Value: "true" },
+            ],
+          }),
+          bounded(),
+        );
+        const sub = attribute(User?.Attributes, "sub");
+        if (!sub) throw new Error("AdminCreateUser returned no sub");
+        return { sub, temporaryPassword: password };
+      } catch (error) {
+        if (cognitoErrorName(error) !== "UsernameExistsException") throw error;
+        // The id was made for this account: the user can only come from an earlier attempt of
+        // this very call whose answer was lost (the SDK retried it), sent with the same password.
+        const user = await getUser(id);
+        if (!user?.sub || user.status !== "FORCE_CHANGE_PASSWORD") throw error;
+        return { sub: user.sub, temporaryPassword: password };
+      }
     },
 
     async setPermanentPassword(id, password, temporary) {
@@ -99,6 +149,7 @@ export function cognitoIdentity(options: {
             Password: password,
             Permanent: true,
           }),
+          bounded(),
         );
         return;
       }
@@ -109,42 +160,36 @@ export function cognitoIdentity(options: {
           AuthFlow: "ADMIN_NO_SRP_AUTH",
           AuthParameters: { USERNAME: id, PASSWORD: temporary },
         }),
+        bounded(),
       );
       if (started.ChallengeName !== "NEW_PASSWORD_REQUIRED") {
         throw new Error(`Expected NEW_PASSWORD_REQUIRED, got ${started.ChallengeName ?? "tokens"}`);
       }
-      await client.send(
-        new AdminRespondToAuthChallengeCommand({
-          UserPoolId: userPoolId,
-          ClientId: clientId,
-          ChallengeName: "NEW_PASSWORD_REQUIRED",
-          Session: started.Session,
-          ChallengeResponses: { USERNAME: id, NEW_PASSWORD: password },
-        }),
-      );
-    },
-
-    async getUser(id) {
       try {
-        const user = await client.send(
-          new AdminGetUserCommand({ UserPoolId: userPoolId, Username: id }),
+        await client.send(
+          new AdminRespondToAuthChallengeCommand({
+            UserPoolId: userPoolId,
+            ClientId: clientId,
+            ChallengeName: "NEW_PASSWORD_REQUIRED",
+            Session: started.Session,
+            ChallengeResponses: { USERNAME: id, NEW_PASSWORD: password },
+          }),
+          bounded(),
         );
-        return {
-          username: user.Username ?? id,
-          sub: attribute(user.UserAttributes, "sub"),
-          status: user.UserStatus ?? "UNKNOWN",
-          enabled: user.Enabled ?? true,
-          createdAt: user.UserCreateDate ?? null,
-        };
       } catch (error) {
-        if (notFound(error)) return null;
-        throw error;
+        if (isTransient(error)) throw error;
+        // A retried answer finds its session used up when the first attempt went through; only
+        // this request knew the temporary password, so a CONFIRMED user means it did.
+        if ((await getUser(id))?.status !== "CONFIRMED") throw error;
       }
     },
 
     async deleteUser(id) {
       try {
-        await client.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: id }));
+        await client.send(
+          new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: id }),
+          bounded(),
+        );
       } catch (error) {
         if (!notFound(error)) throw error;
       }
@@ -154,9 +199,21 @@ export function cognitoIdentity(options: {
       try {
         await client.send(
           new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: id }),
+          bounded(),
         );
       } catch (error) {
         if (!notFound(error)) throw error;
+      }
+    },
+
+    async isAccessTokenActive(accessToken) {
+      try {
+        await client.send(new GetUserCommand({ AccessToken: accessToken }), bounded());
+        return true;
+      } catch (error) {
+        const name = cognitoErrorName(error);
+        if (name === "NotAuthorizedException" || name === "UserNotFoundException") return false;
+        throw error;
       }
     },
   };

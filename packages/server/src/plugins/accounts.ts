@@ -30,6 +30,7 @@ const accountSchema = {
   },
 } as const;
 
+const security = [{ bearer: [] }];
 const nameSchema = { type: "string", minLength: 1, maxLength: 100 } as const;
 const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, problemSchema]));
@@ -42,17 +43,23 @@ const publicAccount = (account: Account) => ({
   createdAt: account.createdAt.toISOString(),
 });
 
+const CONTROL = /\p{Cc}/u;
+
+function invalidName(message: string): Problem {
+  return new Problem("validation_failed", message, [{ field: "name", message }]);
+}
+
 function cleanName(raw: string): string {
   const name = raw.trim().replace(/\s+/g, " ");
-  if (name.length === 0 || name.length > 100) {
-    throw new Problem("validation_failed", "Enter a name of 1 to 100 characters.", [
-      { field: "name", message: "Enter a name of 1 to 100 characters." },
-    ]);
+  const length = [...name].length;
+  if (length === 0 || length > 100) {
+    throw invalidName("Enter a name of 1 to 100 characters.");
   }
+  if (CONTROL.test(name)) throw invalidName("Use only printable characters in the name.");
   return name;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@.\p{Cc}]+(\.[^\s@.\p{Cc}]+)+$/u;
 
 const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
   const { store, identity } = options;
@@ -106,6 +113,7 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     {
       onRequest: app.authenticate,
       schema: {
+        security,
         summary: "The signed-in account",
         response: { 200: accountSchema, ...problems(401) },
       },
@@ -118,6 +126,7 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     {
       onRequest: app.authenticate,
       schema: {
+        security,
         summary: "Rename the signed-in account",
         body: {
           type: "object",
@@ -142,6 +151,7 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     {
       onRequest: app.authenticate,
       schema: {
+        security,
         summary: "Delete the signed-in account",
         response: { 204: { type: "null" }, ...problems(401, 503) },
       },
@@ -157,8 +167,14 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
       } catch (error) {
         throw toProblem(error);
       }
-      await store.delete(id);
-      app.evictAccount(id);
+      // The watermark before the row goes: should the delete fail, the row left for `reconcile`
+      // lets no token through in the meantime.
+      try {
+        await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
+        await store.delete(id);
+      } finally {
+        app.evictAccount(id);
+      }
       reply.code(204);
     },
   );
@@ -168,20 +184,23 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     {
       onRequest: app.authenticate,
       schema: {
+        security,
         summary: "Sign out everywhere: every access token issued so far is refused",
         response: { 204: { type: "null" }, ...problems(401, 503) },
       },
     },
     async (request, reply) => {
       const id = (request.account as Account).id;
-      // The watermark first: this API refuses the old tokens even if Cognito is unreachable.
-      await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
-      app.evictAccount(id);
+      // Cognito first: once the watermark is visible, Cognito already refuses every older token,
+      // so its answer about a token issued near the watermark can be trusted (authenticate.ts).
+      // If Cognito cannot be reached nothing changes, and the caller can try again.
       try {
         await identity.signOutEverywhere(id);
       } catch (error) {
         throw toProblem(error);
       }
+      await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
+      app.evictAccount(id);
       reply.code(204);
     },
   );

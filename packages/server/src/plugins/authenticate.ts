@@ -2,9 +2,11 @@
 // belongs to as `request.account`. Registered on its own, another app gets the same guarantees.
 import { createHash } from "node:crypto";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { identityUnavailable } from "../cognito/errors.ts";
 import type { Account, AccountStore } from "../db/index.ts";
 import { Lru } from "../lru.ts";
 import { Problem } from "../problems.ts";
@@ -27,8 +29,10 @@ declare module "fastify" {
 export interface AccessClaims {
   username: string;
   sub: string;
+  /** Seconds since the epoch. */
   iat: number;
   exp: number;
+  /** The sign-in session the token belongs to (refreshes keep it). */
   originJti: string | null;
 }
 
@@ -39,38 +43,92 @@ export interface AuthenticateOptions {
   userPoolId: string;
   clientId: string;
   /**
-   * The pool's JWKS, when it must be handed over rather than fetched (the local emulator serves it
-   * over http, which the verifier refuses). `null`: fetched from Cognito by the verifier.
+   * The pool's JWKS, handed over rather than fetched (the local emulator serves it over http, which
+   * the verifier refuses); then no key is ever fetched. `null`: the verifier fetches Cognito's.
    */
   jwks: Jwks | null;
+  /**
+   * Asks Cognito whether a verified token is still honoured (identity.isAccessTokenActive). Used
+   * only for tokens issued within a few seconds of the account's last sign-out, where `iat` (whole
+   * seconds) and two clocks cannot tell before from after. `null`: such tokens are refused.
+   */
+  isAccessTokenActive: ((accessToken: string) => Promise<boolean>) | null;
   /** Tokens longer than this are refused before parsing. Default 8 KiB. */
   maxTokenBytes?: number;
   /** Verified tokens remembered until they expire. Default 10,000. */
   tokenCacheSize?: number;
   /** Accounts remembered in process. Default 10,000. */
   accountCacheSize?: number;
-  /** Seconds since the epoch. */
+  /** Milliseconds since the epoch. */
   now?: () => number;
+}
+
+/** A verified token, remembered until it expires. */
+interface VerifiedToken {
+  claims: AccessClaims;
+  /** Cognito said it was still honoured after the sign-out at this watermark (ms). */
+  activeAfterSignOutAt: number | null;
+  /** Cognito said it was revoked: it never will be honoured again. */
+  revoked: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER = /^bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i;
 const CLOCK_SKEW_SECONDS = 60;
+/**
+ * How far Cognito's clock (which sets `iat`) and ours (which sets the watermark) may disagree.
+ * Tokens issued this close to a sign-out are checked with Cognito instead of compared.
+ */
+const SIGN_OUT_UNCERTAINTY_MS = 2000;
 
 const refuse = (detail: string) => new Problem("unauthorized", detail);
+const signedOut = () => refuse("You signed out: sign in again.");
+
+/**
+ * Where a token stands against the account's sign-out watermark. Cognito's global sign-out runs
+ * before the watermark is written, so a token of the session that signed out, or one issued
+ * clearly before, is dead; one issued clearly after is a new sign-in; in between, Cognito knows.
+ */
+export function againstWatermark(
+  claims: Pick<AccessClaims, "iat" | "originJti">,
+  account: Pick<Account, "signedOutAt" | "signedOutOriginJti">,
+): "live" | "revoked" | "ask-cognito" {
+  if (account.signedOutAt === null) return "live";
+  if (claims.originJti !== null && claims.originJti === account.signedOutOriginJti) {
+    return "revoked";
+  }
+  const watermark = account.signedOutAt.getTime();
+  // `iat` is whole seconds: the token was issued somewhere in [iat, iat + 1) s.
+  const earliest = claims.iat * 1000;
+  const latest = earliest + 999;
+  if (latest < watermark - SIGN_OUT_UNCERTAINTY_MS) return "revoked";
+  if (earliest > watermark + SIGN_OUT_UNCERTAINTY_MS) return "live";
+  return "ask-cognito";
+}
 
 const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => {
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const verifier = CognitoJwtVerifier.create({
-    userPoolId: options.userPoolId,
-    tokenUse: "access",
-    clientId: options.clientId,
-  });
+  const nowMs = options.now ?? Date.now;
+  const nowSeconds = () => Math.floor(nowMs() / 1000);
+  const verifier = CognitoJwtVerifier.create(
+    { userPoolId: options.userPoolId, tokenUse: "access", clientId: options.clientId },
+    options.jwks
+      ? {
+          // Handed-over keys are the only keys: an unknown `kid` is refused, not looked up at AWS.
+          jwksCache: new SimpleJwksCache({
+            fetcher: {
+              fetch: () => Promise.reject(new Error("keys are handed over, not fetched")),
+            },
+          }),
+        }
+      : undefined,
+  );
   if (options.jwks) verifier.cacheJwks(options.jwks);
 
-  const tokens = new Lru<string, AccessClaims>(options.tokenCacheSize ?? 10_000);
+  const tokens = new Lru<string, VerifiedToken>(options.tokenCacheSize ?? 10_000);
   const accounts = new Lru<string, Account>(options.accountCacheSize ?? 10_000);
+  /** One question to Cognito per token at a time, however many requests carry it. */
+  const asking = new Map<string, Promise<boolean>>();
   // Bumped on every change notification: a read that raced a change is not cached.
   let version = 0;
   const unsubscribe = options.store.onChange({
@@ -85,10 +143,9 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
   });
   app.addHook("onClose", async () => unsubscribe());
 
-  async function verify(token: string): Promise<AccessClaims> {
-    const key = createHash("sha256").update(token).digest("base64url");
+  async function verify(key: string, token: string): Promise<VerifiedToken> {
     const cached = tokens.get(key);
-    if (cached && cached.exp > now()) return cached;
+    if (cached && cached.claims.exp > nowSeconds()) return cached;
     let payload: JwtPayload;
     try {
       payload = await verifier.verify(token);
@@ -96,22 +153,28 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
       throw refuse("The access token is not valid.");
     }
     const { exp, iat, username, sub, origin_jti: originJti } = payload;
-    if (typeof exp !== "number" || exp <= now()) throw refuse("The access token has expired.");
-    if (typeof iat !== "number" || iat > now() + CLOCK_SKEW_SECONDS) {
+    if (typeof exp !== "number" || exp <= nowSeconds()) {
+      throw refuse("The access token has expired.");
+    }
+    if (typeof iat !== "number" || iat > nowSeconds() + CLOCK_SKEW_SECONDS) {
       throw refuse("The access token is not valid.");
     }
     if (typeof username !== "string" || typeof sub !== "string") {
       throw refuse("The access token is not valid.");
     }
-    const claims: AccessClaims = {
-      username,
-      sub,
-      iat,
-      exp,
-      originJti: typeof originJti === "string" ? originJti : null,
+    const verified: VerifiedToken = {
+      claims: {
+        username,
+        sub,
+        iat,
+        exp,
+        originJti: typeof originJti === "string" ? originJti : null,
+      },
+      activeAfterSignOutAt: null,
+      revoked: false,
     };
-    tokens.set(key, claims);
-    return claims;
+    tokens.set(key, verified);
+    return verified;
   }
 
   async function loadAccount(id: string): Promise<Account | null> {
@@ -121,6 +184,22 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     const account = await options.store.findById(id);
     if (account && version === before) accounts.set(id, account);
     return account;
+  }
+
+  async function stillHonoured(key: string, token: string): Promise<boolean> {
+    const check = options.isAccessTokenActive;
+    if (!check) return false;
+    let pending = asking.get(key);
+    if (!pending) {
+      pending = check(token).finally(() => asking.delete(key));
+      asking.set(key, pending);
+    }
+    try {
+      return await pending;
+    } catch (error) {
+      if (error instanceof Problem) throw error;
+      throw identityUnavailable();
+    }
   }
 
   app.decorateRequest("account", null);
@@ -137,18 +216,25 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     const token = match?.[1];
     if (!token) throw refuse("Send the access token as: Authorization: Bearer <token>.");
     if (Buffer.byteLength(token) > maxTokenBytes) throw refuse("The access token is too large.");
-    const claims = await verify(token);
+    const key = createHash("sha256").update(token).digest("base64url");
+    const verified = await verify(key, token);
+    if (verified.revoked) throw signedOut();
+    const { claims } = verified;
     if (!UUID.test(claims.username)) throw refuse("The access token is not for an account here.");
     const account = await loadAccount(claims.username.toLowerCase());
     if (account?.status !== "active" || account.cognitoSub !== claims.sub) {
       throw refuse("The account no longer exists.");
     }
-    if (account.signedOutAt) {
-      const watermark = Math.floor(account.signedOutAt.getTime() / 1000);
-      const sameSession =
-        claims.originJti !== null && claims.originJti === account.signedOutOriginJti;
-      if (claims.iat < watermark || (claims.iat === watermark && sameSession)) {
-        throw refuse("You signed out: sign in again.");
+    const standing = againstWatermark(claims, account);
+    if (standing === "revoked") throw signedOut();
+    if (standing === "ask-cognito") {
+      const watermark = account.signedOutAt?.getTime() ?? 0;
+      if (verified.activeAfterSignOutAt !== watermark) {
+        if (!(await stillHonoured(key, token))) {
+          verified.revoked = true;
+          throw signedOut();
+        }
+        verified.activeAfterSignOutAt = watermark;
       }
     }
     request.account = account;

@@ -1,0 +1,169 @@
+// Cognito unreachable, hanging, throttling, or doing a call whose answer is lost, through the real
+// SDK (its retries and timeouts): POST /accounts answers 503 within a bounded time or succeeds,
+// and no account is left in only one store once the client retries as told.
+import {
+  type CognitoIdentityProviderClient,
+  ListUsersCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import type { RunningEmulator } from "@gatehouse/cognito-emulator";
+import pino from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type AccountStore, openAccountStore } from "../src/db/index.ts";
+import { localPool } from "../src/pool-settings.ts";
+import { type Api, createApi } from "../src/start-api.ts";
+import { type CognitoGate, startCognitoGate } from "./cognito-gate.ts";
+import {
+  adminClient,
+  bearer,
+  PASSWORD,
+  signIn,
+  startLocalCognito,
+  testConfig,
+  uniqueEmail,
+} from "./helpers.ts";
+
+let emulator: RunningEmulator;
+let gate: CognitoGate;
+let cognito: CognitoIdentityProviderClient;
+let store: AccountStore;
+const logger = pino({ level: "silent" });
+const apis: Api[] = [];
+
+beforeAll(async () => {
+  [emulator, store] = await Promise.all([
+    startLocalCognito(),
+    openAccountStore({ inMemory: true }),
+  ]);
+  gate = await startCognitoGate(emulator.url);
+  cognito = adminClient(emulator);
+}, 60_000);
+afterEach(() => gate.heal());
+afterAll(async () => {
+  for (const api of apis) await api.close();
+  cognito?.destroy();
+  await gate?.close();
+  await store?.close();
+  await emulator?.stop();
+});
+
+/** An API reaching Cognito through the gate; `skewMs` moves its clock (a later retry). */
+async function api(env: Record<string, string> = {}, skewMs = 0): Promise<Api> {
+  const made = await createApi(testConfig(emulator, { COGNITO_ENDPOINT: gate.url, ...env }), {
+    logger,
+    store,
+    now: () => Date.now() + skewMs,
+  });
+  apis.push(made);
+  return made;
+}
+
+const post = (target: Api, email: string) =>
+  target.app.inject({
+    method: "POST",
+    url: "/accounts",
+    payload: { name: "Outage", email, password: PASSWORD },
+  });
+
+async function usersWithEmail(email: string) {
+  const { Users } = await cognito.send(
+    new ListUsersCommand({ UserPoolId: localPool.userPoolId, Filter: `email = "${email}"` }),
+  );
+  return Users ?? [];
+}
+
+/** Retrying as told (after Retry-After) completes the account, which then signs in. */
+async function retryCompletes(email: string, retryAfterSeconds: number) {
+  const later = await api({}, retryAfterSeconds * 1000);
+  const response = await post(later, email);
+  expect(response.statusCode).toBe(201);
+  const row = await store.findByEmail(email);
+  expect(row?.status).toBe("active");
+  expect((await usersWithEmail(email)).map((u) => [u.Username, u.UserStatus])).toEqual([
+    [row?.id, "CONFIRMED"],
+  ]);
+  const token = await signIn(cognito, email);
+  expect((await later.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(200);
+}
+
+describe("Cognito down", () => {
+  it.each(["refuse", "hang"] as const)(
+    "%s: 503 identity_unavailable within a bounded time; the retry the client is told to make completes",
+    async (fault) => {
+      const target = await api();
+      const email = uniqueEmail(`down-${fault}`);
+      gate.fail("*", fault);
+      const started = Date.now();
+      const response = await post(target, email);
+      const took = Date.now() - started;
+      gate.heal();
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(response.json().code).toBe("identity_unavailable");
+      // AdminCreateUser and the undo's AdminDeleteUser, each cut off at its 2.5 s deadline.
+      expect(took).toBeLessThan(6_500);
+      // The undo could not reach Cognito either: the row holds the email until it is stale, and
+      // Retry-After says when that is.
+      const retryAfter = Number(response.headers["retry-after"]);
+      expect((await store.findByEmail(email))?.status).toBe("pending");
+      expect(retryAfter).toBeGreaterThan(30);
+      expect((await post(target, email)).statusCode).toBe(409);
+      await retryCompletes(email, retryAfter);
+    },
+    20_000,
+  );
+
+  it("reports not ready while Cognito is unreachable, and ready again after", async () => {
+    const target = await api();
+    gate.fail("*", "refuse");
+    const down = await target.app.inject({ url: "/readyz" });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toEqual({ status: "unavailable", database: "ok", identity: "unavailable" });
+    gate.heal();
+    expect((await target.app.inject({ url: "/readyz" })).statusCode).toBe(200);
+  });
+});
+
+describe("transient failures are retried within the request", () => {
+  it.each([
+    ["AdminCreateUser", "throttle"],
+    ["AdminCreateUser", "refuse"],
+    ["AdminSetUserPassword", "throttle"],
+  ] as const)("%s: %s twice, then 201", async (operation, fault) => {
+    const target = await api();
+    const email = uniqueEmail("flaky");
+    gate.fail(operation, fault, 2);
+    const response = await post(target, email);
+    expect(response.statusCode).toBe(201);
+    expect(gate.seen.filter((op) => op === operation).length).toBeGreaterThanOrEqual(3);
+    expect(await signIn(cognito, email)).toEqual(expect.any(String));
+  });
+
+  it("throttled for longer than the retries last: 503, and nothing is left", async () => {
+    const target = await api();
+    const email = uniqueEmail("throttled");
+    gate.fail("AdminCreateUser", "throttle");
+    const response = await post(target, email);
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+    expect(await store.findByEmail(email)).toBeNull();
+    expect(await usersWithEmail(email)).toEqual([]);
+  });
+});
+
+describe("a call done but its answer lost, then retried by the SDK", () => {
+  it.each([
+    ["set-password", "AdminCreateUser"],
+    ["set-password", "AdminSetUserPassword"],
+    ["challenge", "AdminCreateUser"],
+    ["challenge", "AdminRespondToAuthChallenge"],
+  ])("PASSWORD_SETUP=%s, %s: 201 with one user, who signs in", async (setup, operation) => {
+    const target = await api({ PASSWORD_SETUP: setup });
+    const email = uniqueEmail("lost");
+    gate.fail(operation, "lose-answer", 1);
+    const response = await post(target, email);
+    expect(response.statusCode).toBe(201);
+    expect(gate.seen.filter((op) => op === operation).length).toBeGreaterThanOrEqual(2);
+    expect((await usersWithEmail(email)).map((u) => u.UserStatus)).toEqual(["CONFIRMED"]);
+    expect(await signIn(cognito, email)).toEqual(expect.any(String));
+  });
+});
