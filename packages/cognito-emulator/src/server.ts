@@ -47,6 +47,8 @@ function send(
 function sendError(response: ServerResponse, error: CognitoError) {
   send(response, error.status, { __type: error.type, message: error.message }, JSON_TYPE, {
     "x-amzn-errortype": error.type,
+    // A body left unread (too large) cannot be followed by another request on this connection.
+    ...(error.status === 413 ? { connection: "close" } : {}),
   });
 }
 
@@ -62,8 +64,10 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Read no further; the answer closes the connection, dropping the rest unread.
+        request.pause();
+        request.removeAllListeners("data");
         reject(tooLarge());
-        request.destroy();
         return;
       }
       chunks.push(chunk);
@@ -91,7 +95,12 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (request.method === "OPTIONS") {
-      response.writeHead(204, CORS_HEADERS);
+      // Whatever headers a browser client asks to send are fine: nothing here depends on them.
+      const asked = request.headers["access-control-request-headers"];
+      response.writeHead(204, {
+        ...CORS_HEADERS,
+        ...(asked ? { "access-control-allow-headers": asked } : {}),
+      });
       response.end();
       return;
     }
