@@ -77,9 +77,17 @@ try {
     fixedCode: values["fixed-code"] ?? null,
     issuer: values.issuer,
   });
-  process.stdout.write(
-    `[cognito-emulator] listening on ${emulator.url} (${values["in-memory"] ? "in memory" : `data in ${values["data-dir"] ?? ".gatehouse/cognito"}`})\n`,
-  );
+  const storage = values["in-memory"]
+    ? "in memory"
+    : `data in ${values["data-dir"] ?? ".gatehouse/cognito"}`;
+  const pools = emulator
+    .pools()
+    .map(
+      ({ id, name, clientIds }) =>
+        `  pool ${id} (${name}), clients: ${clientIds.join(", ") || "none"}\n`,
+    )
+    .join("");
+  process.stdout.write(`[cognito-emulator] listening on ${emulator.url} (${storage})\n${pools}`);
   const stop = () => {
     emulator.stop().then(
       () => process.exit(0),

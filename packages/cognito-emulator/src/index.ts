@@ -49,6 +49,8 @@ export interface RunningEmulator {
   port: number;
   /** Codes sent (ForgotPassword, SignUp, ...), oldest first. */
   outbox(): readonly OutboxMessage[];
+  /** The pools it holds, with their app clients' ids. */
+  pools(): { id: string; name: string; clientIds: string[] }[];
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url: baseUrl,
     port,
     outbox: () => services.outbox.messages,
+    pools: () =>
+      store.allPools().map((pool) => ({
+        id: pool.record.id,
+        name: pool.record.name,
+        clientIds: [...pool.clients.keys()],
+      })),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => {
