@@ -51,6 +51,9 @@ export const apiCognitoActions = [
   "cognito-idp:AdminSetUserPassword",
   "cognito-idp:AdminUserGlobalSignOut",
   "cognito-idp:DescribeUserPool",
+  // Authorized by the user's access token, not IAM; listed because the bundle carries it (the API
+  // asks whether a token issued right around a sign-out survived it).
+  "cognito-idp:GetUser",
 ] as const;
 
 /** The Lambda runtime of the API. The bundle targets the same Node.js version. */
