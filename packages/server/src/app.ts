@@ -33,6 +33,8 @@ export interface AppOptions {
   identityReady: () => Promise<void>;
   /** Milliseconds since the epoch. */
   now?: () => number;
+  /** Accounts cached in process (0: none). Default 10,000. */
+  accountCacheSize?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -104,6 +106,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     jwks: options.jwks,
     isAccessTokenActive: (token) => options.identity.isAccessTokenActive(token),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.accountCacheSize !== undefined
+      ? { accountCacheSize: options.accountCacheSize }
+      : {}),
   });
   await app.register(accounts, {
     store: options.store,

@@ -13,6 +13,7 @@ export class Lru<K, V> {
   }
 
   set(key: K, value: V): void {
+    if (this.capacity <= 0) return;
     this.map.delete(key);
     this.map.set(key, value);
     if (this.map.size > this.capacity) {

@@ -22,6 +22,8 @@ export interface ApiParts {
   /** PGlite in memory instead of under DATA_DIR (tests). */
   inMemoryDatabase?: boolean;
   now?: () => number;
+  /** Accounts cached in process (0: none, read on every request). Default 10,000. */
+  accountCacheSize?: number;
 }
 
 export interface Api {
@@ -86,6 +88,7 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
       await cognito.send(new DescribeUserPoolCommand({ UserPoolId: config.userPoolId }));
     },
     ...(parts.now ? { now: parts.now } : {}),
+    ...(parts.accountCacheSize !== undefined ? { accountCacheSize: parts.accountCacheSize } : {}),
   });
   return {
     app,
