@@ -5,7 +5,7 @@ export class ExpiringMap<T> {
   private readonly entries = new Map<string, { value: T; expiresAt: number }>();
   constructor(
     private readonly clock: Clock,
-    private readonly capacity = 100_000,
+    private readonly capacity: number,
   ) {}
 
   set(key: string, value: T, ttlMs: number): void {

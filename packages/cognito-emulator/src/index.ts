@@ -77,7 +77,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     store,
     clock,
     signer,
-    sessions: new ExpiringMap(clock),
+    // An SRP challenge holds about 2 KB: the bound keeps a flood of sign-ins to some 40 MB.
+    sessions: new ExpiringMap(clock, 20_000),
     outbox: new Outbox(),
     config: {
       region: options.region ?? "us-east-1",
