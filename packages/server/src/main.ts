@@ -21,6 +21,11 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   api.app.log.info({ signal }, "shutting down");
+  // In-flight requests get this long to finish; then the process ends regardless.
+  setTimeout(() => {
+    api.app.log.error("shutdown timed out");
+    process.exit(1);
+  }, 10_000).unref();
   api.close().then(
     () => process.exit(0),
     (error: unknown) => {

@@ -11,6 +11,7 @@ import { cognitoIdentity, type Identity } from "./cognito/identity.ts";
 import type { Config } from "./config.ts";
 import { type AccountStore, openAccountStore } from "./db/index.ts";
 import { createLogger } from "./logger.ts";
+import type { PasswordPolicy } from "./password-policy.ts";
 import type { AuthenticateOptions } from "./plugins/authenticate.ts";
 
 export interface ApiParts {
@@ -29,6 +30,8 @@ export interface ApiParts {
 export interface Api {
   app: FastifyInstance;
   store: AccountStore;
+  /** The pool's password policy, read from Cognito at start-up. */
+  policy: PasswordPolicy;
   /** Stops serving, then closes the store, Redis and the Cognito client. */
   close(): Promise<void>;
 }
@@ -93,6 +96,7 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
   return {
     app,
     store,
+    policy,
     async close() {
       await app.close();
       if (!parts.store) await store.close();
