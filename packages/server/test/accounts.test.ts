@@ -90,12 +90,26 @@ describe("POST /accounts", () => {
     [{ name: "   ", email: "a@example.com", password: PASSWORD }, "name"],
     [{ name: 42, email: "a@example.com", password: PASSWORD }, "name"],
     [{ name: "A", email: "a@example.com", password: PASSWORD, admin: true }, "admin"],
+    // Control characters would reach the database (which refuses NUL) or Cognito: a 400 first.
+    [{ name: "Ada\u0000", email: "a@example.com", password: PASSWORD }, "name"],
+    [{ name: "A", email: "a\u0000b@example.com", password: PASSWORD }, "email"],
   ])("names the field a bad body got wrong: %j", async (payload, field) => {
     const response = await api.app.inject({ method: "POST", url: "/accounts", payload });
     expect(response.statusCode).toBe(400);
     const problem = response.json();
     expect(problem.code).toBe("validation_failed");
     expect(problem.errors[0].field).toBe(field);
+  });
+
+  it("refuses a control character in the password as a broken rule", async () => {
+    const response = await api.app.inject({
+      method: "POST",
+      url: "/accounts",
+      payload: { name: "Ctl", email: uniqueEmail("ctl"), password: `${PASSWORD}\u0000` },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe("password_policy");
+    expect(response.json().errors.map((e: { rule: string }) => e.rule)).toEqual(["characters"]);
   });
 
   it("answers malformed JSON with a 400, not a 500", async () => {
@@ -314,6 +328,9 @@ describe("operations", () => {
     const doc = (await api.app.inject({ url: "/openapi.json" })).json();
     expect(Object.keys(doc.paths).sort()).toEqual(["/accounts", "/me", "/me/sign-out"]);
     expect(Object.keys(doc.paths["/me"]).sort()).toEqual(["delete", "get", "patch"]);
+    expect(doc.paths["/me"].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths["/accounts"].post.security).toBeUndefined();
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
   });
 
   it("answers an unknown route with a problem, and CORS only for the configured origin", async () => {
