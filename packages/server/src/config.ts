@@ -1,6 +1,8 @@
 // The environment, read and checked in one place. A missing or malformed value stops start-up
 // with a message naming the variable.
 export type PasswordSetup = "set-password" | "challenge";
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   region: string;
@@ -20,6 +22,7 @@ export interface Config {
   accountsRateLimitPerMinute: number;
   /** Trust X-Forwarded-For from this many proxies in front (0: none). */
   trustProxyHops: number;
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +111,13 @@ export function loadConfig(env: Env): Config {
       );
     }
   }
+  const logLevel = optional(env, "LOG_LEVEL") ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(
+      "LOG_LEVEL",
+      `must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`,
+    );
+  }
   return {
     region,
     userPoolId,
@@ -122,5 +132,6 @@ export function loadConfig(env: Env): Config {
     passwordSetup,
     accountsRateLimitPerMinute: integer(env, "ACCOUNTS_RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000),
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
+    logLevel: logLevel as LogLevel,
   };
 }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import type { LogLevel } from "./config.ts";
 
 /** Never logged: passwords, tokens, Authorization headers, wherever they appear. */
 export const REDACT_PATHS = [
@@ -20,10 +21,12 @@ export const REDACT_PATHS = [
 ];
 
 export const loggerOptions: LoggerOptions = {
-  level: process.env.LOG_LEVEL ?? "info",
+  level: "info",
   redact: { paths: REDACT_PATHS, censor: "[redacted]" },
 };
 
-export function createLogger(destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions, destination) : pino(loggerOptions);
+/** The API's logger: pino JSON with the redactions above, at `level` (LOG_LEVEL). */
+export function createLogger(destination?: DestinationStream, level: LogLevel = "info"): Logger {
+  const options = { ...loggerOptions, level };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -47,7 +47,7 @@ async function loadLocalJwks(config: Config): Promise<AuthenticateOptions["jwks"
 }
 
 export async function createApi(config: Config, parts: ApiParts = {}): Promise<Api> {
-  const logger = parts.logger ?? createLogger();
+  const logger = parts.logger ?? createLogger(undefined, config.logLevel);
   const cognito = createCognitoClient(config);
   const base = cognitoIdentity({
     client: cognito,

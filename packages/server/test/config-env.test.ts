@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       passwordSetup: "set-password",
       accountsRateLimitPerMinute: 10,
       trustProxyHops: 0,
+      logLevel: "info",
     });
   });
 
@@ -55,6 +56,7 @@ describe("loadConfig", () => {
         PASSWORD_SETUP: "challenge",
         ACCOUNTS_RATE_LIMIT_PER_MINUTE: "25",
         TRUST_PROXY_HOPS: "2",
+        LOG_LEVEL: "warn",
       }),
     ).toEqual({
       region: "eu-west-1",
@@ -70,6 +72,7 @@ describe("loadConfig", () => {
       passwordSetup: "challenge",
       accountsRateLimitPerMinute: 25,
       trustProxyHops: 2,
+      logLevel: "warn",
     });
   });
 
@@ -107,6 +110,7 @@ describe("loadConfig", () => {
     ["ACCOUNTS_RATE_LIMIT_PER_MINUTE", "0"],
     ["TRUST_PROXY_HOPS", "11"],
     ["TRUST_PROXY_HOPS", "yes"],
+    ["LOG_LEVEL", "verbose"],
   ])("refuses %s=%s, naming it", (variable, value) => {
     const error = configError({ ...base, [variable]: value });
     expect(error).toBeInstanceOf(ConfigError);
