@@ -1,7 +1,6 @@
 // Composes the API from a Config: opens the store, reads the pool's policy and keys, connects Redis.
 
 import path from "node:path";
-import { DescribeUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider";
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -87,8 +86,9 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
     redis,
     logger,
     trustProxyHops: config.trustProxyHops,
+    // Bounded like every other call (cognito/identity.ts).
     identityReady: async () => {
-      await cognito.send(new DescribeUserPoolCommand({ UserPoolId: config.userPoolId }));
+      await base.passwordPolicy();
     },
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.accountCacheSize !== undefined ? { accountCacheSize: parts.accountCacheSize } : {}),

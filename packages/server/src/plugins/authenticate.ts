@@ -124,6 +124,12 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
       : undefined,
   );
   if (options.jwks) verifier.cacheJwks(options.jwks);
+  else {
+    // Fetched now rather than by the first request; should it fail, a request fetches it later.
+    verifier.hydrate().catch((error: unknown) => {
+      app.log.warn({ err: error }, "could not load the pool's keys yet; will retry on use");
+    });
+  }
 
   const tokens = new Lru<string, VerifiedToken>(options.tokenCacheSize ?? 10_000);
   const accounts = new Lru<string, Account>(options.accountCacheSize ?? 10_000);
