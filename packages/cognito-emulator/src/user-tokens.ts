@@ -1,7 +1,7 @@
 // The tokens of a sign-in: issued with Cognito's claims and the client's lifetimes, checked where
 // Cognito's own APIs check them, and revoked by sign-out.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { NotAuthorizedException } from "./errors.ts";
+import { InvalidParameterException, NotAuthorizedException } from "./errors.ts";
 import { type Services, seconds } from "./services.ts";
 import type { ClientRecord, PoolState, UserRecord } from "./store.ts";
 import type { Claims } from "./tokens.ts";
@@ -118,6 +118,12 @@ export function authenticateAccessToken(
   deps: Pick<Services, "store" | "clock" | "signer">,
   token: string,
 ): { pool: PoolState; client: ClientRecord; user: UserRecord } {
+  // Cognito checks the token's shape before anything else: an empty or odd one is malformed input.
+  if (!/^[A-Za-z0-9\-_=.]+$/.test(token)) {
+    throw new InvalidParameterException(
+      "1 validation error detected: Value at 'accessToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+",
+    );
+  }
   const claims = deps.signer.verifyAccessToken(token, seconds(deps.clock.now()));
   const invalid = () => new NotAuthorizedException("Invalid Access Token");
   if (typeof claims.client_id !== "string" || typeof claims.username !== "string") throw invalid();
