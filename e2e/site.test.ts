@@ -113,6 +113,8 @@ describe.skipIf(!available)("the website in Chromium", () => {
 
   it("shows a wrong password, a taken email and a weak password beside the field", async () => {
     const page = await context.newPage();
+    await page.goto(stack.siteUrl);
+    await shot(page, "sign-in");
     const address = email("taken");
     await createAccount(page, "Grace", address);
     await page.waitForURL("**/account");
@@ -145,6 +147,7 @@ describe.skipIf(!available)("the website in Chromium", () => {
 
     await page.getByRole("link", { name: "Forgot your password?" }).click();
     await page.getByLabel("Email").fill(address);
+    await shot(page, "forgot-password");
     await page.getByRole("button", { name: "Send code" }).click();
     await page.getByLabel("Code").waitFor();
     const outbox = (await (await fetch(`${stack.emulator.url}/_emulator/outbox`)).json()) as {
@@ -175,11 +178,99 @@ describe.skipIf(!available)("the website in Chromium", () => {
     await page.getByLabel("Your email").fill("someone-else@example.com");
     await page.getByRole("button", { name: "Delete my account" }).click();
     await expect.poll(() => page.locator("#confirm-error").textContent()).toContain("exactly");
+    await shot(page, "account-delete-confirm");
     await page.getByLabel("Your email").fill(address);
     await page.getByRole("button", { name: "Delete my account" }).click();
     await page.waitForURL((url) => url.pathname === "/");
     await signIn(page, address);
     await expect.poll(() => page.locator("#password-error").textContent()).toContain("don't match");
+    await page.close();
+  });
+
+  it("changes the password, with a wrong current password shown beside its field", async () => {
+    const page = await context.newPage();
+    const address = email("change");
+    await createAccount(page, "Katherine", address);
+    await page.waitForURL("**/account");
+    await page.locator("#account").waitFor();
+    await page.getByLabel("Current password").fill("Not-my-password-1");
+    await page.getByLabel("New password").fill("Another-horse-8");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect
+      .poll(() => page.locator("#current-error").textContent())
+      .toBe("That is not your current password.");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("current");
+    expect(await page.locator("#new-password-hint").textContent()).toContain("at least");
+    await shot(page, "account-change-password-wrong");
+
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect
+      .poll(() => page.locator("#change-status").textContent())
+      .toBe("Your password has been changed.");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await signIn(page, address, "Another-horse-8");
+    await page.waitForURL("**/account");
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Katherine");
+    await page.close();
+  });
+
+  it("refreshes a refused access token once, and sends you to sign in when that fails too", async () => {
+    const page = await context.newPage();
+    await createAccount(page, "Annie", email("refresh"));
+    await page.waitForURL("**/account");
+    await page.locator("#account").waitFor();
+
+    // A token the API refuses (its signature altered) though the page still thinks it is current.
+    const spoil = (kinds: string[]) =>
+      page.evaluate((kinds) => {
+        const before: Record<string, string> = {};
+        for (const key of Object.keys(sessionStorage)) {
+          const kind = kinds.find((k) => key.endsWith(`.${k}`));
+          const token = sessionStorage.getItem(key);
+          if (!kind || !token) continue;
+          before[kind] = token;
+          const [head, body, signature = ""] = token.split(".");
+          const flipped = signature[8] === "A" ? "B" : "A";
+          const altered = `${signature.slice(0, 8)}${flipped}${signature.slice(9)}`;
+          sessionStorage.setItem(
+            key,
+            kind === "refreshToken" ? "spoiled" : `${head}.${body}.${altered}`,
+          );
+        }
+        return before;
+      }, kinds);
+    const accessKey = () =>
+      page.evaluate(() => {
+        const key = Object.keys(sessionStorage).find((k) => k.endsWith(".accessToken"));
+        return key ? sessionStorage.getItem(key) : null;
+      });
+
+    const { accessToken: original } = await spoil(["accessToken"]);
+    const spoiled = await accessKey();
+    expect(spoiled).not.toBe(original);
+    expect(
+      (await fetch(`${stack.apiUrl}/me`, { headers: { authorization: `Bearer ${spoiled}` } }))
+        .status,
+    ).toBe(401);
+    await page.reload();
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Annie");
+    const renewed = await accessKey();
+    expect(renewed).not.toBe(spoiled);
+    expect(
+      (await fetch(`${stack.apiUrl}/me`, { headers: { authorization: `Bearer ${renewed}` } }))
+        .status,
+    ).toBe(200);
+
+    await spoil(["accessToken", "refreshToken"]);
+    await page.reload();
+    await page.waitForURL((url) => url.pathname === "/");
+    await expect
+      .poll(() => page.locator("#notice").textContent())
+      .toBe("Your session has ended. Please sign in again.");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await shot(page, "sign-in-session-ended");
     await page.close();
   });
 });

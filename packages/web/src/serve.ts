@@ -36,14 +36,18 @@ export async function serveSite(
   });
   const configJson = JSON.stringify(options.config);
   const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    let file = decodeURIComponent(url.pathname);
-    if (file === "/") file = "/index.html";
-    if (!path.extname(file)) file = `${file}.html`;
     const send = (status: number, type: string, body: string | Buffer) => {
       response.writeHead(status, { ...headers, "content-type": type, "cache-control": "no-cache" });
       response.end(body);
     };
+    let file: string;
+    try {
+      file = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
+    } catch {
+      return send(400, "text/plain", "Bad request");
+    }
+    if (file === "/") file = "/index.html";
+    if (!path.extname(file)) file = `${file}.html`;
     if (request.method !== "GET" && request.method !== "HEAD")
       return send(405, "text/plain", "Method not allowed");
     if (file === "/config.json") return send(200, TYPES[".json"] as string, configJson);

@@ -1,16 +1,9 @@
 import { api } from "./api.ts";
 import { $, onSubmit, value } from "./form.ts";
+import { describePolicy } from "./policy-hint.ts";
 import { loadConfig, signIn } from "./session.ts";
 
 const form = $("#create-account") as HTMLFormElement;
-const { passwordPolicy: policy } = await loadConfig();
-const rules = [`at least ${policy.minimumLength} characters`];
-if (policy.requireUppercase) rules.push("an uppercase letter");
-if (policy.requireLowercase) rules.push("a lowercase letter");
-if (policy.requireNumbers) rules.push("a number");
-if (policy.requireSymbols) rules.push("a symbol");
-$("#password-hint").textContent = `Use ${rules.join(", ")}.`;
-
 onSubmit(form, async () => {
   const email = value(form, "email").trim();
   const password = value(form, "password");
@@ -23,3 +16,4 @@ onSubmit(form, async () => {
   await signIn(email, password);
   location.assign("/account");
 });
+$("#password-hint").textContent = describePolicy((await loadConfig()).passwordPolicy);

@@ -1,5 +1,6 @@
 import { $, onSubmit, value } from "./form.ts";
-import { cognitoUser } from "./session.ts";
+import { describePolicy } from "./policy-hint.ts";
+import { cognitoUser, loadConfig } from "./session.ts";
 
 const request = $("#request-code") as HTMLFormElement;
 const reset = $("#reset") as HTMLFormElement;
@@ -29,7 +30,6 @@ onSubmit(reset, async () => {
       onFailure: reject,
     }),
   );
-  location.assign(
-    `/?notice=${encodeURIComponent("Your password has been reset. Sign in with the new one.")}`,
-  );
+  location.assign("/?notice=password-reset");
 });
+$("#password-hint").textContent = describePolicy((await loadConfig()).passwordPolicy);

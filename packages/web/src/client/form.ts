@@ -1,5 +1,5 @@
 // Form plumbing shared by the pages: read fields, show errors beside them, announce, move focus.
-import { describeError } from "./messages.ts";
+import { describeError, type ErrorOverrides } from "./messages.ts";
 
 export function $(selector: string): HTMLElement {
   const element = document.querySelector<HTMLElement>(selector);
@@ -19,11 +19,17 @@ export function clearErrors(form: HTMLFormElement): void {
   if (summary) summary.textContent = "";
 }
 
-export function showErrors(form: HTMLFormElement, error: unknown): void {
+export function showErrors(
+  form: HTMLFormElement,
+  error: unknown,
+  overrides: ErrorOverrides = {},
+): void {
   clearErrors(form);
   let focused = false;
-  for (const { field, message } of describeError(error)) {
-    const input = field ? form.querySelector<HTMLInputElement>(`input[name="${field}"]`) : null;
+  for (const { field, message } of describeError(error, overrides)) {
+    const input = field
+      ? form.querySelector<HTMLInputElement>(`input[name="${CSS.escape(field)}"]`)
+      : null;
     const slot = input
       ? form.querySelector(`#${input.id}-error`)
       : form.querySelector(".form-error");
@@ -37,15 +43,23 @@ export function showErrors(form: HTMLFormElement, error: unknown): void {
   if (!focused) form.querySelector<HTMLElement>(".form-error")?.focus();
 }
 
-/** Runs `action` on submit with the button busy, showing any error it throws. */
-export function onSubmit(form: HTMLFormElement, action: () => Promise<void>): void {
+/**
+ * Runs `action` on submit with the button busy, showing any error it throws. Pages call this before
+ * any `await`, so a submit never falls through to the browser's own (a GET would put the password
+ * in the address).
+ */
+export function onSubmit(
+  form: HTMLFormElement,
+  action: () => Promise<void>,
+  overrides: ErrorOverrides = {},
+): void {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const button = form.querySelector<HTMLButtonElement>("button[type=submit]");
     if (button) button.disabled = true;
     clearErrors(form);
     action()
-      .catch((error: unknown) => showErrors(form, error))
+      .catch((error: unknown) => showErrors(form, error, overrides))
       .finally(() => {
         if (button) button.disabled = false;
       });

@@ -38,7 +38,10 @@ const COGNITO: Record<string, FieldError> = {
   },
 };
 
-export function describeError(error: unknown): FieldError[] {
+/** Per-form wording for a Cognito error, by exception name (e.g. a wrong *current* password). */
+export type ErrorOverrides = Partial<Record<string, FieldError>>;
+
+export function describeError(error: unknown, overrides: ErrorOverrides = {}): FieldError[] {
   if (error instanceof ApiError) {
     const { problem } = error;
     switch (problem.code) {
@@ -54,7 +57,7 @@ export function describeError(error: unknown): FieldError[] {
         return [
           {
             field: "password",
-            message: `This password is too weak: ${(problem.errors ?? []).map((e) => e.message).join(" ")}`,
+            message: `This password is too weak. ${(problem.errors ?? []).map((e) => e.message).join(" ")}`,
           },
         ];
       case "validation_failed":
@@ -82,6 +85,8 @@ export function describeError(error: unknown): FieldError[] {
     (error as { code?: string; name?: string } | null)?.code ??
     (error as { name?: string } | null)?.name ??
     "";
+  const override = overrides[code];
+  if (override) return [override];
   if (code === "NotAuthorizedException" && /disabled/i.test(String((error as Error).message))) {
     return [{ field: null, message: "This account has been disabled." }];
   }

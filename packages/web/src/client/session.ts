@@ -2,9 +2,12 @@
 // keeping the tokens in memory and the tab's sessionStorage unless configured otherwise.
 import {
   AuthenticationDetails,
+  CognitoAccessToken,
+  CognitoIdToken,
+  CognitoRefreshToken,
   CognitoUser,
   CognitoUserPool,
-  type CognitoUserSession,
+  CognitoUserSession,
   type ICognitoStorage,
 } from "amazon-cognito-identity-js";
 import type { SiteConfig } from "../site-config.ts";
@@ -79,38 +82,101 @@ export async function signIn(email: string, password: string): Promise<CognitoUs
   });
 }
 
-/** The current session, refreshed when its access token has expired; null when signed out. */
-export async function currentSession(): Promise<CognitoUserSession | null> {
-  const user = (await userPool()).getCurrentUser();
+/** The tokens this tab holds, read straight from storage (identity-js would refresh on its own). */
+async function stored(): Promise<{ user: CognitoUser; session: CognitoUserSession } | null> {
+  const pool = await userPool();
+  const user = pool.getCurrentUser();
   if (!user) return null;
-  return new Promise((resolve) => {
-    user.getSession((error: Error | null, session: CognitoUserSession | null) => {
-      if (error || !session?.isValid()) resolve(null);
-      else {
-        scheduleRefresh(session);
-        resolve(session);
-      }
-    });
+  const storage = (pool as unknown as { storage: ICognitoStorage }).storage;
+  const prefix = `CognitoIdentityServiceProvider.${pool.getClientId()}.${user.getUsername()}`;
+  const [id, access, refresh] = ["idToken", "accessToken", "refreshToken"].map((kind) =>
+    storage.getItem(`${prefix}.${kind}`),
+  );
+  if (!id || !access || !refresh) return null;
+  const session = new CognitoUserSession({
+    IdToken: new CognitoIdToken({ IdToken: id }),
+    AccessToken: new CognitoAccessToken({ AccessToken: access }),
+    RefreshToken: new CognitoRefreshToken({ RefreshToken: refresh }),
   });
+  return { user, session };
 }
 
-/** Forces a refresh (after the API refused the access token); null when it cannot be refreshed. */
-export async function refreshSession(): Promise<CognitoUserSession | null> {
-  const user = (await userPool()).getCurrentUser();
-  const session = await currentSession();
-  if (!user || !session) return null;
-  return new Promise((resolve) => {
-    user.refreshSession(
-      session.getRefreshToken(),
-      (error: Error | null, fresh: CognitoUserSession) => {
-        if (error) resolve(null);
-        else {
-          scheduleRefresh(fresh);
-          resolve(fresh);
-        }
-      },
+const secondsLeft = (session: CognitoUserSession) =>
+  session.getAccessToken().getExpiration() - Date.now() / 1000;
+
+/** The current session, refreshed when its access token is about to expire; null when signed out. */
+export async function currentSession(): Promise<CognitoUserSession | null> {
+  const current = await stored();
+  if (!current) return null;
+  if (secondsLeft(current.session) > 60) {
+    scheduleRefresh(current.session);
+    return current.session;
+  }
+  return refreshSession();
+}
+
+type Request = (
+  operation: string,
+  params: unknown,
+  callback: (error: (Error & { code?: string }) | null, data?: unknown) => void,
+) => void;
+
+interface RefreshResult {
+  AuthenticationResult: { IdToken: string; AccessToken: string; RefreshToken?: string };
+}
+
+let refreshing: Promise<CognitoUserSession | null> | null = null;
+
+/**
+ * New tokens from the refresh token; null when Cognito refuses it. Done here rather than through
+ * CognitoUser.refreshSession, which retries every failure for about 6 s (a revoked refresh token
+ * included) and sends `DEVICE_KEY: null` when device tracking is off.
+ */
+export function refreshSession(): Promise<CognitoUserSession | null> {
+  refreshing ??= (async () => {
+    const current = await stored();
+    if (!current) return null;
+    const pool = await userPool();
+    const request = (pool as unknown as { client: { request: Request } }).client.request.bind(
+      (pool as unknown as { client: object }).client,
     );
+    const refreshToken = current.session.getRefreshToken().getToken();
+    const attempt = () =>
+      new Promise<RefreshResult>((resolve, reject) =>
+        request(
+          "InitiateAuth",
+          {
+            ClientId: pool.getClientId(),
+            AuthFlow: "REFRESH_TOKEN_AUTH",
+            AuthParameters: { REFRESH_TOKEN: refreshToken },
+          },
+          (error, data) => (error ? reject(error) : resolve(data as RefreshResult)),
+        ),
+      );
+    let result: RefreshResult;
+    try {
+      result = await attempt().catch(async (error: Error & { code?: string }) => {
+        // A refused token is final; anything else (a dropped connection) gets one more try.
+        if (error.code === "NotAuthorizedException") throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return attempt();
+      });
+    } catch {
+      return null;
+    }
+    const tokens = result.AuthenticationResult;
+    const fresh = new CognitoUserSession({
+      IdToken: new CognitoIdToken({ IdToken: tokens.IdToken }),
+      AccessToken: new CognitoAccessToken({ AccessToken: tokens.AccessToken }),
+      RefreshToken: new CognitoRefreshToken({ RefreshToken: tokens.RefreshToken ?? refreshToken }),
+    });
+    current.user.setSignInUserSession(fresh);
+    scheduleRefresh(fresh);
+    return fresh;
+  })().finally(() => {
+    refreshing = null;
   });
+  return refreshing;
 }
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -118,7 +184,7 @@ let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 function scheduleRefresh(session: CognitoUserSession): void {
   clearTimeout(refreshTimer);
   const expiresInMs = session.getAccessToken().getExpiration() * 1000 - Date.now();
-  refreshTimer = setTimeout(() => void refreshSession(), Math.max(expiresInMs - 60_000, 5_000));
+  refreshTimer = setTimeout(() => void refreshSession(), Math.max(expiresInMs - 60_000, 30_000));
 }
 
 export async function signOutLocally(): Promise<void> {

@@ -1,12 +1,11 @@
 import { $, onSubmit, value } from "./form.ts";
+import { noticeText } from "./notices.ts";
 import { currentSession, signIn } from "./session.ts";
 
 const form = $("#sign-in") as HTMLFormElement;
-if (await currentSession()) location.replace("/account");
-const notice = new URLSearchParams(location.search).get("notice");
-if (notice) $("#notice").textContent = notice;
-
 onSubmit(form, async () => {
   await signIn(value(form, "email").trim(), value(form, "password"));
   location.assign("/account");
 });
+$("#notice").textContent = noticeText(new URLSearchParams(location.search).get("notice"));
+if (await currentSession()) location.replace("/account");

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "./api.ts";
+import { describeError } from "./messages.ts";
+import { noticeText } from "./notices.ts";
+import { describePolicy } from "./policy-hint.ts";
+
+const cognitoError = (code: string, message = "") => Object.assign(new Error(message), { code });
+
+describe("describeError", () => {
+  it("puts a wrong password beside the password field, without the exception's name", () => {
+    const [shown] = describeError(
+      cognitoError("NotAuthorizedException", "Incorrect username or password."),
+    );
+    expect(shown?.field).toBe("password");
+    expect(shown?.message).not.toMatch(/Exception|Incorrect username/);
+  });
+
+  it("lets a form word an error its own way", () => {
+    const [shown] = describeError(cognitoError("NotAuthorizedException"), {
+      NotAuthorizedException: { field: "current", message: "That is not your current password." },
+    });
+    expect(shown).toEqual({ field: "current", message: "That is not your current password." });
+  });
+
+  it("lists each broken password rule the API names", () => {
+    const [shown] = describeError(
+      new ApiError({
+        status: 400,
+        code: "password_policy",
+        detail: "weak",
+        errors: [
+          { field: "password", message: "Use at least 10 characters." },
+          { field: "password", message: "Include a number." },
+        ],
+      }),
+    );
+    expect(shown?.field).toBe("password");
+    expect(shown?.message).toContain("Use at least 10 characters. Include a number.");
+  });
+
+  it("maps a taken email to the email field and unknown failures to the form", () => {
+    expect(
+      describeError(new ApiError({ status: 409, code: "email_taken", detail: "taken" }))[0]?.field,
+    ).toBe("email");
+    const [network] = describeError(new TypeError("Failed to fetch"));
+    expect(network?.field).toBeNull();
+    expect(network?.message).toContain("couldn't reach");
+    expect(
+      describeError(cognitoError("SomethingNewException", "raw text"))[0]?.message,
+    ).not.toContain("raw text");
+  });
+});
+
+describe("describePolicy", () => {
+  it("reads the pool's rules as one sentence", () => {
+    expect(
+      describePolicy({
+        minimumLength: 12,
+        requireUppercase: true,
+        requireLowercase: false,
+        requireNumbers: true,
+        requireSymbols: true,
+      }),
+    ).toBe("Use at least 12 characters, an uppercase letter, a number and a symbol.");
+    expect(
+      describePolicy({
+        minimumLength: 8,
+        requireUppercase: false,
+        requireLowercase: false,
+        requireNumbers: false,
+        requireSymbols: false,
+      }),
+    ).toBe("Use at least 8 characters.");
+  });
+});
+
+describe("noticeText", () => {
+  it("shows only the site's own notices, never text from the address", () => {
+    expect(noticeText("signed-out")).toBe("You have signed out.");
+    expect(noticeText("Your account is locked, call +1 555 0100")).toBe("");
+    expect(noticeText("toString")).toBe("");
+    expect(noticeText(null)).toBe("");
+  });
+});
