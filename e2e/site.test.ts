@@ -22,6 +22,8 @@ let stack: Stack;
 let context: BrowserContext;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let seq = 0;
+/** Console messages from any page that mention the Content-Security-Policy. */
+const cspViolations: string[] = [];
 const email = (tag: string) => `${tag}-${Date.now()}-${seq++}@example.com`;
 
 async function shot(page: Page, name: string) {
@@ -58,6 +60,9 @@ describe.skipIf(!available)("the website in Chromium", () => {
     stack = await startStack();
     browser = await launchChromium();
     context = browser.context;
+    context.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -67,10 +72,6 @@ describe.skipIf(!available)("the website in Chromium", () => {
 
   it("creates an account, signs in, keeps the session on reload, and signs out", async () => {
     const page = await context.newPage();
-    const cspViolations: string[] = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
     const address = email("ada");
     await createAccount(page, "Ada Lovelace", address, PASSWORD, "create-account");
     await page.waitForURL("**/account");
@@ -107,7 +108,6 @@ describe.skipIf(!available)("the website in Chromium", () => {
 
     await page.goto(`${stack.siteUrl}/account`);
     await page.waitForURL((url) => url.pathname === "/");
-    expect(cspViolations).toEqual([]);
     await page.close();
   });
 
@@ -272,5 +272,80 @@ describe.skipIf(!available)("the website in Chromium", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await shot(page, "sign-in-session-ended");
     await page.close();
+  });
+
+  it("refreshes the tokens a minute before they expire, with no request refused", async () => {
+    // The clock is faked for a whole context, so this test has its own browser.
+    const own = await launchChromium();
+    try {
+      const page = await own.context.newPage();
+      await own.context.clock.install();
+      const refused: string[] = [];
+      page.on("response", (response) => {
+        if (response.status() === 401) refused.push(response.url());
+      });
+      await createAccount(page, "Dorothy", email("expiry"));
+      await page.waitForURL("**/account");
+      await page.locator("#account").waitFor();
+      const accessToken = () =>
+        page.evaluate(() => {
+          const key = Object.keys(sessionStorage).find((k) => k.endsWith(".accessToken"));
+          return key ? sessionStorage.getItem(key) : null;
+        });
+      const first = await accessToken();
+      const { exp } = JSON.parse(
+        Buffer.from(first?.split(".")[1] ?? "", "base64url").toString(),
+      ) as { exp: number };
+      const now = await page.evaluate(() => Date.now());
+      // 50 s before expiry: the refresh (due 60 s before) has fired; the token has not expired.
+      await own.context.clock.fastForward(exp * 1000 - now - 50_000);
+      await expect.poll(accessToken).not.toBe(first);
+      const renewed = await accessToken();
+      expect(
+        (await fetch(`${stack.apiUrl}/me`, { headers: { authorization: `Bearer ${renewed}` } }))
+          .status,
+      ).toBe(200);
+      await page.getByLabel("Name", { exact: true }).fill("Dorothy V.");
+      await page.getByRole("button", { name: "Save name" }).click();
+      await expect.poll(() => page.locator("#account-name").textContent()).toBe("Dorothy V.");
+      expect(refused).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('keeps tokens in localStorage, shared across tabs, only when configured "local"', async () => {
+    const address = email("local");
+    const created = await fetch(`${stack.apiUrl}/accounts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Margaret", email: address, password: PASSWORD }),
+    });
+    expect(created.status).toBe(201);
+    const page = await context.newPage();
+    await page.goto(stack.localStorageSiteUrl);
+    await page.getByLabel("Email").fill(address);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL("**/account");
+    await expect.poll(() => page.locator("#account-name").textContent()).toBe("Margaret");
+    const stored = await page.evaluate(() => ({
+      local: Object.keys(localStorage).filter((k) => k.endsWith(".accessToken")).length,
+      session: sessionStorage.length,
+    }));
+    expect(stored).toEqual({ local: 1, session: 0 });
+
+    const tab = await context.newPage();
+    await tab.goto(`${stack.localStorageSiteUrl}/account`);
+    await expect.poll(() => tab.locator("#account-name").textContent()).toBe("Margaret");
+    await tab.getByRole("button", { name: "Sign out" }).click();
+    await tab.waitForURL((url) => url.pathname === "/");
+    expect(await tab.evaluate(() => localStorage.length)).toBe(0);
+    await tab.close();
+    await page.close();
+  });
+
+  it("breaks the Content-Security-Policy on no page", () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -16,6 +16,8 @@ export interface Stack {
   emulator: RunningEmulator;
   apiUrl: string;
   siteUrl: string;
+  /** The same site configured with `tokenStorage: "local"`, on its own origin. */
+  localStorageSiteUrl: string;
   stop(): Promise<void>;
 }
 
@@ -35,29 +37,35 @@ export async function startStack(): Promise<Stack> {
   const emulator = await startEmulator({ inMemory: true, log: null, seed: localSeed() });
   const sitePort = await freePort();
   const siteUrl = `http://localhost:${sitePort}`;
+  const localSitePort = await freePort();
+  const localStorageSiteUrl = `http://localhost:${localSitePort}`;
   const api = await startLocalApi({
     cognitoEndpoint: emulator.url,
     userPoolId: localPool.userPoolId,
     clientId: localPool.clientId,
-    corsOrigins: [siteUrl],
+    corsOrigins: [siteUrl, localStorageSiteUrl],
     logger: pino({ level: "silent" }),
   });
-  const site = await serveSite({
-    port: sitePort,
-    config: {
-      region: localPool.region,
-      userPoolId: localPool.userPoolId,
-      clientId: localPool.clientId,
-      cognitoEndpoint: emulator.url,
-      apiBaseUrl: api.url,
-      passwordPolicy: passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
-    },
+  const config = {
+    region: localPool.region,
+    userPoolId: localPool.userPoolId,
+    clientId: localPool.clientId,
+    cognitoEndpoint: emulator.url,
+    apiBaseUrl: api.url,
+    passwordPolicy: passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
+  };
+  const site = await serveSite({ port: sitePort, config });
+  const localSite = await serveSite({
+    port: localSitePort,
+    config: { ...config, tokenStorage: "local" },
   });
   return {
     emulator,
     apiUrl: api.url,
     siteUrl: site.url,
+    localStorageSiteUrl: localSite.url,
     async stop() {
+      await localSite.stop();
       await site.stop();
       await api.stop();
       await emulator.stop();

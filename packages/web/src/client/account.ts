@@ -63,10 +63,13 @@ $("#sign-out").addEventListener("click", async () => {
 const remove = $("#delete") as HTMLFormElement;
 $("#delete-start").addEventListener("click", () => {
   remove.hidden = false;
+  $("#delete-start").hidden = true;
   ($("#confirm") as HTMLInputElement).focus();
 });
 $("#delete-cancel").addEventListener("click", () => {
   remove.hidden = true;
+  $("#delete-start").hidden = false;
+  $("#delete-start").focus();
 });
 onSubmit(remove, async () => {
   if (value(remove, "confirm").trim().toLowerCase() !== account?.email.toLowerCase()) {
