@@ -1,3 +1,6 @@
+// A data directory across restarts: a clean stop of the library, and `kill -9` of the CLI right
+// after acknowledged writes. The signing key stays the same (and private to its owner), and no
+// password, temporary password or refresh token is ever written down.
 import type { ChildProcess } from "node:child_process";
 import {
   appendFileSync,
@@ -11,16 +14,31 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDisableUserCommand,
   AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminSetUserPasswordCommand,
+  ChangePasswordCommand,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  DescribeUserPoolClientCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { decodeJwt } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../src/index.ts";
 import { startCli } from "./cli-process.ts";
 
 const POOL = "us-east-1_durable01";
-const PASSWORD = "Durable-Passw0rd-41";
+const CLIENT = "durableclient0000000000001";
+const TEMPORARY = "Durable-Temp-Passw0rd-41";
+const PERMANENT = "Durable-Perm-Passw0rd-57";
+const SEEDED = "Seeded-Passw0rd-Original-3";
 const dir = mkdtempSync(path.join(tmpdir(), "cognito-durable-"));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -29,15 +47,59 @@ afterAll(() => {
 });
 
 const seedFile = path.join(dir, "seed.json");
-writeFileSync(seedFile, JSON.stringify({ userPools: [{ Id: POOL, PoolName: "durable" }] }));
-const dataDir = path.join(dir, "data");
+writeFileSync(
+  seedFile,
+  JSON.stringify({
+    userPools: [
+      {
+        Id: POOL,
+        PoolName: "durable",
+        AliasAttributes: ["email"],
+        Clients: [
+          {
+            ClientId: CLIENT,
+            ClientName: "web",
+            ExplicitAuthFlows: ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+          },
+        ],
+        Users: [
+          {
+            Username: "seeded",
+            Password: SEEDED,
+            Attributes: { email: "seeded@example.com", email_verified: "true" },
+          },
+        ],
+      },
+    ],
+  }),
+);
 
 const client = (url: string) =>
   new CognitoIdentityProviderClient({
     region: "us-east-1",
     endpoint: url,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
   });
+
+const signIn = (cognito: CognitoIdentityProviderClient, USERNAME: string, PASSWORD: string) =>
+  cognito.send(
+    new AdminInitiateAuthCommand({
+      UserPoolId: POOL,
+      ClientId: CLIENT,
+      AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME, PASSWORD },
+    }),
+  );
+
+const refresh = (cognito: CognitoIdentityProviderClient, REFRESH_TOKEN: string) =>
+  cognito.send(
+    new InitiateAuthCommand({
+      ClientId: CLIENT,
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN },
+    }),
+  );
 
 async function kid(url: string): Promise<string> {
   const jwks = (await (await fetch(`${url}/${POOL}/.well-known/jwks.json`)).json()) as {
@@ -46,24 +108,162 @@ async function kid(url: string): Promise<string> {
   return jwks.keys[0]?.kid ?? "";
 }
 
-describe("storage", () => {
-  it("keeps every acknowledged write across kill -9, with the same key, and no password on disk", async () => {
+/** Every file under `root`, with its text. */
+function filesOf(root: string): { file: string; text: string }[] {
+  return readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((file) => statSync(path.join(root, file)).isFile())
+    .map((file) => ({ file, text: readFileSync(path.join(root, file), "latin1") }));
+}
+
+function expectNothingSecretOnDisk(root: string, secrets: string[]) {
+  const files = filesOf(root);
+  expect(files.length).toBeGreaterThan(0);
+  for (const { file, text } of files) {
+    for (const secret of secrets) {
+      expect(text.includes(secret), `${secret.slice(0, 6)}… found in ${file}`).toBe(false);
+    }
+  }
+}
+
+describe("a data directory across a clean restart (library)", () => {
+  it("keeps pools, clients, users, groups, passwords, sessions and sign-outs", async () => {
+    const dataDir = path.join(dir, "library");
+    const first = await startEmulator({ port: 0, dataDir, seed: seedFile, log: null });
+    const cognito = client(first.url);
+    await cognito.send(new CreateGroupCommand({ UserPoolId: POOL, GroupName: "staff" }));
+    const names = ["kept-1", "kept-2", "kept-3"];
+    for (const Username of names) {
+      await cognito.send(
+        new AdminCreateUserCommand({
+          UserPoolId: POOL,
+          Username,
+          MessageAction: "SUPPRESS",
+          TemporaryPassword: TEMPORARY,
+          UserAttributes: [
+            { Name: "email", Value: `${Username}@example.com` },
+            { Name: "email_verified", Value: "true" },
+          ],
+        }),
+      );
+    }
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: POOL,
+        Username: "kept-1",
+        Password: PERMANENT,
+        Permanent: true,
+      }),
+    );
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: POOL, Username: "kept-1", GroupName: "staff" }),
+    );
+    await cognito.send(new AdminDisableUserCommand({ UserPoolId: POOL, Username: "kept-3" }));
+    const kept = (await signIn(cognito, "kept-1@example.com", PERMANENT)).AuthenticationResult;
+    const signedOut = (await signIn(cognito, "seeded", SEEDED)).AuthenticationResult;
+    // The seeded user picks a new password; the seed must not put the old one back.
+    await cognito.send(
+      new ChangePasswordCommand({
+        AccessToken: signedOut?.AccessToken,
+        PreviousPassword: SEEDED,
+        ProposedPassword: PERMANENT,
+      }),
+    );
+    await cognito.send(new GlobalSignOutCommand({ AccessToken: signedOut?.AccessToken }));
+    const kidBefore = await kid(first.url);
+    cognito.destroy();
+    await first.stop();
+
+    const second = await startEmulator({ port: 0, dataDir, seed: seedFile, log: null });
+    const again = client(second.url);
+    try {
+      expect(await kid(second.url)).toBe(kidBefore);
+      const { UserPoolClient } = await again.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: POOL, ClientId: CLIENT }),
+      );
+      expect(UserPoolClient?.ClientName).toBe("web");
+      const listed = await again.send(new ListUsersCommand({ UserPoolId: POOL }));
+      expect(listed.Users?.map((u) => u.Username).sort()).toEqual([...names, "seeded"].sort());
+      const third = await again.send(
+        new AdminGetUserCommand({ UserPoolId: POOL, Username: "kept-3" }),
+      );
+      expect(third.Enabled).toBe(false);
+
+      // Passwords: permanent, temporary (still a challenge) and the changed seeded one.
+      const tokens = (await signIn(again, "kept-1@example.com", PERMANENT)).AuthenticationResult;
+      expect(decodeJwt(tokens?.AccessToken ?? "")["cognito:groups"]).toEqual(["staff"]);
+      expect((await signIn(again, "kept-2", TEMPORARY)).ChallengeName).toBe(
+        "NEW_PASSWORD_REQUIRED",
+      );
+      await signIn(again, "seeded", PERMANENT);
+      await expect(signIn(again, "seeded", SEEDED)).rejects.toMatchObject({
+        name: "NotAuthorizedException",
+      });
+
+      // Tokens from before the restart: still valid, or still revoked.
+      expect(
+        (await again.send(new GetUserCommand({ AccessToken: kept?.AccessToken }))).Username,
+      ).toBe("kept-1");
+      await refresh(again, kept?.RefreshToken ?? "");
+      await expect(
+        again.send(new GetUserCommand({ AccessToken: signedOut?.AccessToken })),
+      ).rejects.toMatchObject({
+        name: "NotAuthorizedException",
+        message: "Access Token has been revoked",
+      });
+      await expect(refresh(again, signedOut?.RefreshToken ?? "")).rejects.toMatchObject({
+        name: "NotAuthorizedException",
+      });
+    } finally {
+      again.destroy();
+      await second.stop();
+    }
+    expectNothingSecretOnDisk(dataDir, [
+      TEMPORARY,
+      PERMANENT,
+      SEEDED,
+      kept?.RefreshToken ?? "",
+      signedOut?.RefreshToken ?? "",
+    ]);
+  });
+});
+
+describe("kill -9 of the CLI", () => {
+  const dataDir = path.join(dir, "cli");
+
+  it("keeps every acknowledged write, the same key (mode 0600), and no secret on disk", async () => {
     const first = await startCli(
       ["--port", "0", "--data-dir", dataDir, "--seed", seedFile],
       children,
     );
     const cognito = client(first.url);
-    const usernames = Array.from({ length: 25 }, (_, i) => `user-${i}`);
-    for (const username of usernames) {
-      await cognito.send(
-        new AdminCreateUserCommand({
-          UserPoolId: POOL,
-          Username: username,
-          TemporaryPassword: PASSWORD,
-          MessageAction: "SUPPRESS",
-        }),
-      );
-    }
+    const usernames = Array.from({ length: 30 }, (_, i) => `user-${i}`);
+    // Concurrent, as a busy server would send them; each is acknowledged before the kill.
+    await Promise.all(
+      usernames.map((Username) =>
+        cognito.send(
+          new AdminCreateUserCommand({
+            UserPoolId: POOL,
+            Username,
+            TemporaryPassword: TEMPORARY,
+            MessageAction: "SUPPRESS",
+          }),
+        ),
+      ),
+    );
+    await Promise.all(
+      usernames.slice(0, 10).map((Username) =>
+        cognito.send(
+          new AdminSetUserPasswordCommand({
+            UserPoolId: POOL,
+            Username,
+            Password: PERMANENT,
+            Permanent: true,
+          }),
+        ),
+      ),
+    );
+    const session = (await signIn(cognito, "user-0", PERMANENT)).AuthenticationResult;
     const kidBefore = await kid(first.url);
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));
@@ -74,35 +274,46 @@ describe("storage", () => {
       children,
     );
     const again = client(second.url);
-    const listed = await again.send(new ListUsersCommand({ UserPoolId: POOL, Limit: 60 }));
-    expect(listed.Users?.map((u) => u.Username).sort()).toEqual([...usernames].sort());
-    expect(await kid(second.url)).toBe(kidBefore);
-    again.destroy();
-    second.child.kill("SIGKILL");
-    await new Promise((resolve) => second.child.once("exit", resolve));
+    try {
+      const listed = await again.send(new ListUsersCommand({ UserPoolId: POOL, Limit: 60 }));
+      expect(listed.Users?.map((u) => u.Username).sort()).toEqual([...usernames, "seeded"].sort());
+      expect(await kid(second.url)).toBe(kidBefore);
+      for (const Username of ["user-0", "user-9"]) {
+        expect((await signIn(again, Username, PERMANENT)).AuthenticationResult).toBeDefined();
+      }
+      expect((await signIn(again, "user-10", TEMPORARY)).ChallengeName).toBe(
+        "NEW_PASSWORD_REQUIRED",
+      );
+      await refresh(again, session?.RefreshToken ?? "");
+    } finally {
+      again.destroy();
+      second.child.kill("SIGKILL");
+      await new Promise((resolve) => second.child.once("exit", resolve));
+    }
 
     const key = readdirSync(dataDir).find((file) => file.endsWith(".pem"));
     expect(key).toBeDefined();
     expect(statSync(path.join(dataDir, key ?? "")).mode & 0o777).toBe(0o600);
-    for (const file of readdirSync(dataDir)) {
-      expect(readFileSync(path.join(dataDir, file), "utf8")).not.toContain(PASSWORD);
-    }
+    expectNothingSecretOnDisk(dataDir, [TEMPORARY, PERMANENT, SEEDED, session?.RefreshToken ?? ""]);
   });
 
   it("starts after a crash tore the journal's last line", async () => {
-    appendFileSync(
-      path.join(dataDir, "journal.jsonl"),
-      '{"put":"user","v":{"poolId":"us-east-1_dur',
-    );
+    const journal = readdirSync(dataDir).find((file) => file.endsWith(".jsonl"));
+    expect(journal).toBeDefined();
+    appendFileSync(path.join(dataDir, journal ?? ""), '{"put":"user","v":{"poolId":"us-east-1_dur');
     const third = await startCli(
       ["--port", "0", "--data-dir", dataDir, "--seed", seedFile],
       children,
     );
     const cognito = client(third.url);
-    const user = await cognito.send(
-      new AdminGetUserCommand({ UserPoolId: POOL, Username: "user-7" }),
-    );
-    expect(user.UserStatus).toBe("FORCE_CHANGE_PASSWORD");
-    cognito.destroy();
+    try {
+      const user = await cognito.send(
+        new AdminGetUserCommand({ UserPoolId: POOL, Username: "user-17" }),
+      );
+      expect(user.UserStatus).toBe("FORCE_CHANGE_PASSWORD");
+      expect((await signIn(cognito, "user-3", PERMANENT)).AuthenticationResult).toBeDefined();
+    } finally {
+      cognito.destroy();
+    }
   });
 });
