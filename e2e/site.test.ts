@@ -101,6 +101,10 @@ describe.skipIf(!available)("the website in Chromium", () => {
     await page.waitForURL((url) => url.pathname === "/");
     await expect.poll(() => page.locator("#notice").textContent()).toBe("You have signed out.");
     await shot(page, "signed-out");
+    // Sign-out replaced the account page in the history: Back cannot show it again.
+    await page.goBack();
+    expect(new URL(page.url()).pathname).not.toBe("/account");
+    await page.goForward();
     const refused = await fetch(`${stack.apiUrl}/me`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -17,6 +17,7 @@ const render = (a: Account) => {
   $("#account-name").textContent = a.name;
   $("#account-email").textContent = a.email;
   ($("#name") as HTMLInputElement).value = a.name;
+  ($("#username") as HTMLInputElement).value = a.email;
 };
 
 const rename = $("#rename") as HTMLFormElement;
