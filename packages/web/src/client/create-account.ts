@@ -2,6 +2,7 @@ import { api } from "./api.ts";
 import { $, onSubmit, value } from "./form.ts";
 import { describePolicy } from "./policy-hint.ts";
 import { loadConfig, signIn } from "./session.ts";
+import { warmUpSignIn } from "./srp-warm-up.ts";
 
 const form = $("#create-account") as HTMLFormElement;
 onSubmit(form, async () => {
@@ -17,3 +18,4 @@ onSubmit(form, async () => {
   location.assign("/account");
 });
 $("#password-hint").textContent = describePolicy((await loadConfig()).passwordPolicy);
+warmUpSignIn();

@@ -1,6 +1,7 @@
 import { $, onSubmit, value } from "./form.ts";
 import { noticeText } from "./notices.ts";
 import { currentSession, signIn } from "./session.ts";
+import { warmUpSignIn } from "./srp-warm-up.ts";
 
 const form = $("#sign-in") as HTMLFormElement;
 onSubmit(form, async () => {
@@ -9,3 +10,4 @@ onSubmit(form, async () => {
 });
 $("#notice").textContent = noticeText(new URLSearchParams(location.search).get("notice"));
 if (await currentSession()) location.replace("/account");
+else warmUpSignIn();
