@@ -3,6 +3,7 @@
 // settings, refresh, expiry, and tokens Cognito's own APIs must refuse.
 import {
   AdminAddUserToGroupCommand,
+  AdminInitiateAuthCommand,
   AdminRemoveUserFromGroupCommand,
   CreateGroupCommand,
   GetUserCommand,
@@ -261,6 +262,20 @@ describe("refresh", () => {
     const { access } = await verifiers();
     await access.verify(refreshed?.AccessToken ?? "");
     expect((await getUser(refreshed?.AccessToken ?? "")).Username).toBeTruthy();
+
+    // The administrator's refresh is the same.
+    const adminRefreshed = await target.admin.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: poolId,
+        ClientId: clientId,
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: first.refresh },
+      }),
+    );
+    expect(adminRefreshed.AuthenticationResult?.RefreshToken).toBeUndefined();
+    expect(decodeJwt(adminRefreshed.AuthenticationResult?.AccessToken ?? "").origin_jti).toBe(
+      before.origin_jti,
+    );
 
     // identity-js keeps the refresh token it had and gets fresh tokens.
     const { user, session } = await web.signIn(email, PASSWORD);

@@ -463,6 +463,11 @@ describe("SignUp", () => {
     expect(result.userSub).toMatch(/^[0-9a-f-]{36}$/);
     expect((await getUser(username, open)).UserStatus).toBe("UNCONFIRMED");
     await expectError(
+      browser(target, open, openClient).signIn(username, "Self-Passw0rd!"),
+      "UserNotConfirmedException",
+      "User is not confirmed.",
+    );
+    await expectError(
       target.admin.send(
         new SignUpCommand({ ClientId: openClient, Username: username, Password: "Self-Passw0rd!" }),
       ),
