@@ -87,15 +87,16 @@ try {
         `  pool ${id} (${name}), clients: ${clientIds.join(", ") || "none"}\n`,
     )
     .join("");
-  process.stdout.write(`[cognito-emulator] listening on ${emulator.url} (${storage})\n${pools}`);
   const stop = () => {
     emulator.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  // Before saying it listens: whoever waits for that line may stop it right away.
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.stdout.write(`[cognito-emulator] listening on ${emulator.url} (${storage})\n${pools}`);
 } catch (error) {
   fail((error as Error).message);
 }
