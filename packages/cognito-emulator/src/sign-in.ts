@@ -146,6 +146,9 @@ export function refreshSignIn(
   if (!record || record.clientId !== client.clientId) {
     throw new NotAuthorizedException("Invalid Refresh Token");
   }
+  if (deps.store.isRevoked(record.originJti)) {
+    throw new NotAuthorizedException("Refresh Token has been revoked");
+  }
   if (record.expiresAt <= deps.clock.now()) {
     throw new NotAuthorizedException("Refresh Token has expired");
   }

@@ -147,9 +147,11 @@ export function signOutEverywhere(
   pool: PoolState,
   user: UserRecord,
 ): void {
+  // The records stay (until they expire) so a revoked token is told apart from a made-up one.
   for (const token of deps.store.refreshTokensOf(pool.record.id, pool.userKey(user.username))) {
-    deps.store.revokeOrigin(token.originJti, token.expiresAt);
-    deps.store.deleteRefreshToken(token.hash);
+    if (!deps.store.isRevoked(token.originJti)) {
+      deps.store.revokeOrigin(token.originJti, token.expiresAt);
+    }
   }
   deps.store.putUser({ ...user, tokensValidAfter: deps.clock.now() });
 }

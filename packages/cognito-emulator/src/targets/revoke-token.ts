@@ -17,7 +17,7 @@ export const revokeToken =
     if (client.settings.EnableTokenRevocation === false) {
       throw new UnsupportedOperationException("Token revocation is not enabled for this client");
     }
+    // The record stays until it expires, so refreshing with it says it was revoked.
     store.revokeOrigin(record.originJti, record.expiresAt);
-    store.deleteRefreshToken(record.hash);
     return {};
   };
