@@ -213,6 +213,7 @@ describe("a data directory across a clean restart (library)", () => {
       });
       await expect(refresh(again, signedOut?.RefreshToken ?? "")).rejects.toMatchObject({
         name: "NotAuthorizedException",
+        message: "Refresh Token has been revoked",
       });
     } finally {
       again.destroy();

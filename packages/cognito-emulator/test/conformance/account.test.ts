@@ -29,6 +29,7 @@ import {
 
 const INCORRECT = "Incorrect username or password.";
 const REVOKED = "Access Token has been revoked";
+const REFRESH_REVOKED = "Refresh Token has been revoked";
 const MISMATCH = "Invalid verification code provided, please try again.";
 let target: Target;
 let poolId: string;
@@ -310,7 +311,7 @@ describe("signing out", () => {
       REVOKED,
     );
     for (const token of [refreshToken, other.refresh]) {
-      await expectError(refresh(token), "NotAuthorizedException");
+      await expectError(refresh(token), "NotAuthorizedException", REFRESH_REVOKED);
     }
 
     const again = await signIn(email);
@@ -325,7 +326,7 @@ describe("signing out", () => {
       new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: username }),
     );
     await expectError(getUser(before.access), "NotAuthorizedException", REVOKED);
-    await expectError(refresh(before.refresh), "NotAuthorizedException");
+    await expectError(refresh(before.refresh), "NotAuthorizedException", REFRESH_REVOKED);
     await getUser((await signIn(email)).access);
     await expectError(
       target.admin.send(
@@ -341,7 +342,11 @@ describe("signing out", () => {
     const kept = await signIn(email);
     const { user, session } = await web.signIn(email, PASSWORD);
     await web.signOut(user);
-    await expectError(refresh(session.getRefreshToken().getToken()), "NotAuthorizedException");
+    await expectError(
+      refresh(session.getRefreshToken().getToken()),
+      "NotAuthorizedException",
+      REFRESH_REVOKED,
+    );
     await expectError(
       getUser(session.getAccessToken().getJwtToken()),
       "NotAuthorizedException",
