@@ -251,6 +251,30 @@ describe("the original three-call account creation", () => {
       answerNewPassword(undefined, first.username, PASSWORD),
       "NotAuthorizedException",
     );
+    // Nor as the answer to another challenge: this session is no SRP secret block, and an SRP
+    // secret block is no new-password session.
+    await expectError(
+      target.admin.send(
+        new AdminRespondToAuthChallengeCommand({
+          UserPoolId: poolId,
+          ClientId: clientId,
+          ChallengeName: "PASSWORD_VERIFIER",
+          Session: started.Session,
+          ChallengeResponses: {
+            USERNAME: first.username,
+            PASSWORD_CLAIM_SECRET_BLOCK: started.Session ?? "",
+            PASSWORD_CLAIM_SIGNATURE: Buffer.alloc(32, 1).toString("base64"),
+            TIMESTAMP: "Wed Nov 25 4:00:00 UTC 2026",
+          },
+        }),
+      ),
+      "NotAuthorizedException",
+    );
+    const srp = await srpChallenge(first.username);
+    await expectError(
+      answerNewPassword(srp.ChallengeParameters?.SECRET_BLOCK, first.username, PASSWORD),
+      "NotAuthorizedException",
+    );
     // A confirmed user cannot be given a password through someone's challenge either.
     const confirmed = await createUser(target, poolId);
     await expectError(
