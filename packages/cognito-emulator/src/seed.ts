@@ -6,6 +6,7 @@ import { createGroup } from "./groups.ts";
 import { Input } from "./input.ts";
 import { upsertClient, upsertPool } from "./pools.ts";
 import type { Services } from "./services.ts";
+import { prepareFixedBase } from "./srp.ts";
 import { createUser } from "./users.ts";
 
 export interface SeedUser {
@@ -77,6 +78,9 @@ export function applySeed(services: Pick<Services, "store" | "clock">, seed: See
         roleArn: null,
       });
     }
+    // Each new user's verifier is an exponentiation: past a handful, the table pays for itself.
+    const missing = Users.filter((user) => !pool.users.has(pool.userKey(user.Username)));
+    if (missing.length > 64) prepareFixedBase();
     for (const user of Users) {
       if (pool.users.has(pool.userKey(user.Username))) continue;
       const groups = user.Groups ?? [];

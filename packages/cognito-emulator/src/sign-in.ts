@@ -107,10 +107,10 @@ function afterPassword(deps: Deps, pool: PoolState, client: ClientRecord, user: 
     case "UNCONFIRMED":
       throw new UserNotConfirmedException("User is not confirmed.");
     default:
-      return {
+      return issueTokens(deps, pool, client, user).then((AuthenticationResult) => ({
         ChallengeParameters: {},
-        AuthenticationResult: issueTokens(deps, pool, client, user),
-      };
+        AuthenticationResult,
+      }));
   }
 }
 
@@ -134,7 +134,7 @@ export function passwordSignIn(
 }
 
 /** REFRESH_TOKEN_AUTH: new access and id tokens for the same sign-in, no new refresh token. */
-export function refreshSignIn(
+export async function refreshSignIn(
   deps: Deps,
   pool: PoolState,
   client: ClientRecord,
@@ -157,7 +157,7 @@ export function refreshSignIn(
   assertEnabled(user);
   return {
     ChallengeParameters: {},
-    AuthenticationResult: issueTokens(deps, pool, client, user, {
+    AuthenticationResult: await issueTokens(deps, pool, client, user, {
       originJti: record.originJti,
       authTime: record.authTime,
     }),
@@ -272,7 +272,7 @@ function answerPasswordVerifier(
   return afterPassword(deps, pool, client, user);
 }
 
-function answerNewPassword(
+async function answerNewPassword(
   deps: Deps,
   pool: PoolState,
   client: ClientRecord,
@@ -305,7 +305,7 @@ function answerNewPassword(
   deps.sessions.delete(handle as string);
   return {
     ChallengeParameters: {},
-    AuthenticationResult: issueTokens(deps, pool, client, confirmed),
+    AuthenticationResult: await issueTokens(deps, pool, client, confirmed),
   };
 }
 

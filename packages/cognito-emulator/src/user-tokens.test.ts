@@ -68,7 +68,7 @@ async function verify(token: string) {
 describe("tokens", () => {
   it("carry Cognito's access and id claims, signed with the JWKS key", async () => {
     const { deps, pool, client, user } = setup();
-    const result = issueTokens(deps, pool, client, user);
+    const result = await issueTokens(deps, pool, client, user);
     expect(result).toMatchObject({ ExpiresIn: 3600, TokenType: "Bearer" });
     expect(result.RefreshToken).toMatch(/^[\w-]{64}$/);
 
@@ -119,7 +119,7 @@ describe("tokens", () => {
       RefreshTokenValidity: 7,
       TokenValidityUnits: { AccessToken: "minutes", IdToken: "hours", RefreshToken: "days" },
     });
-    const result = issueTokens(deps, pool, client, user);
+    const result = await issueTokens(deps, pool, client, user);
     expect(result.ExpiresIn).toBe(300);
     const id = (await verify(result.IdToken)).payload;
     expect((id.exp ?? 0) - (id.iat ?? 0)).toBe(7200);
@@ -129,10 +129,10 @@ describe("tokens", () => {
 
   it("on refresh keep the sign-in's origin_jti and auth_time, with no new refresh token", async () => {
     const { deps, pool, client, user, clock } = setup();
-    const first = issueTokens(deps, pool, client, user);
+    const first = await issueTokens(deps, pool, client, user);
     const origin = (await verify(first.AccessToken)).payload;
     clock.advance(600_000);
-    const again = issueTokens(deps, pool, client, user, {
+    const again = await issueTokens(deps, pool, client, user, {
       originJti: String(origin.origin_jti),
       authTime: Number(origin.auth_time),
     });
@@ -143,9 +143,9 @@ describe("tokens", () => {
     expect(refreshed.iat).toBe((origin.iat ?? 0) + 600);
   });
 
-  it("are refused by Cognito's own APIs once expired, tampered with or signed out", () => {
+  it("are refused by Cognito's own APIs once expired, tampered with or signed out", async () => {
     const { deps, pool, client, user, clock } = setup();
-    const { AccessToken } = issueTokens(deps, pool, client, user);
+    const { AccessToken } = await issueTokens(deps, pool, client, user);
     expect(authenticateAccessToken(deps, AccessToken).user.username).toBe(user.username);
 
     const [header, payload, signature] = AccessToken.split(".");
@@ -156,9 +156,8 @@ describe("tokens", () => {
     expect(() => authenticateAccessToken(deps, `${header}.${forged}.${signature}`)).toThrow(
       "Invalid Access Token",
     );
-    expect(() =>
-      authenticateAccessToken(deps, issueTokens(deps, pool, client, user).IdToken),
-    ).toThrow("Invalid Access Token");
+    const { IdToken } = await issueTokens(deps, pool, client, user);
+    expect(() => authenticateAccessToken(deps, IdToken)).toThrow("Invalid Access Token");
 
     clock.advance(1000);
     signOutEverywhere(deps, pool, user);
@@ -167,7 +166,8 @@ describe("tokens", () => {
     );
 
     const fresh = setup();
-    const expired = issueTokens(fresh.deps, fresh.pool, fresh.client, fresh.user).AccessToken;
+    const expired = (await issueTokens(fresh.deps, fresh.pool, fresh.client, fresh.user))
+      .AccessToken;
     fresh.clock.advance(3600_000);
     expect(() => authenticateAccessToken(fresh.deps, expired)).toThrow("Access Token has expired");
   });

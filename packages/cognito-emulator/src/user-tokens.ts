@@ -38,13 +38,17 @@ export interface SignInSession {
   authTime: number;
 }
 
-export function issueTokens(
+/**
+ * Records the sign-in (a new refresh token's hash) and then signs its tokens: the record comes
+ * first, so a sign-out arriving while they are signed revokes them too.
+ */
+export async function issueTokens(
   deps: Pick<Services, "store" | "clock" | "signer" | "config">,
   pool: PoolState,
   client: ClientRecord,
   user: UserRecord,
   session?: SignInSession,
-): AuthenticationResult {
+): Promise<AuthenticationResult> {
   const now = seconds(deps.clock.now());
   const originJti = session?.originJti ?? randomUUID();
   const authTime = session?.authTime ?? now;
@@ -87,15 +91,10 @@ export function issueTokens(
     iat: now,
     jti: randomUUID(),
   };
-  const result: AuthenticationResult = {
-    AccessToken: deps.signer.sign(access),
-    ExpiresIn: accessLifetime,
-    TokenType: "Bearer",
-    IdToken: deps.signer.sign(id),
-  };
+  let refreshToken: string | undefined;
   if (!session) {
     // Opaque: only its hash is kept, so the journal holds nothing that signs anyone in.
-    const refreshToken = randomBytes(48).toString("base64url");
+    refreshToken = randomBytes(48).toString("base64url");
     deps.store.putRefreshToken({
       hash: sha256Hex(refreshToken),
       poolId: pool.record.id,
@@ -105,8 +104,18 @@ export function issueTokens(
       authTime,
       expiresAt: deps.clock.now() + tokenLifetime(client, "RefreshToken") * 1000,
     });
-    result.RefreshToken = refreshToken;
   }
+  const [AccessToken, IdToken] = await Promise.all([
+    deps.signer.sign(access),
+    deps.signer.sign(id),
+  ]);
+  const result: AuthenticationResult = {
+    AccessToken,
+    ExpiresIn: accessLifetime,
+    TokenType: "Bearer",
+    IdToken,
+  };
+  if (refreshToken !== undefined) result.RefreshToken = refreshToken;
   return result;
 }
 
