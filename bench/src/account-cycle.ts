@@ -39,6 +39,9 @@ export const BENCH_AUTH_FLOWS: ExplicitAuthFlowsType[] = [
   "ALLOW_USER_PASSWORD_AUTH",
 ];
 
+/** What the cycle uses of a client: the SDK's, or the load generator's (http-caller.ts). */
+export type CognitoCaller = Pick<CognitoIdentityProviderClient, "send" | "destroy">;
+
 export function cognitoClient(url: string): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({
     region: "us-east-1",
@@ -51,7 +54,7 @@ export function cognitoClient(url: string): CognitoIdentityProviderClient {
 
 /** A new, empty pool and an app client that allows every flow the cycles use. */
 export async function createPool(
-  client: CognitoIdentityProviderClient,
+  client: CognitoCaller,
   poolName: string,
   settings: Record<string, unknown> = {},
 ): Promise<Pool> {
@@ -72,7 +75,7 @@ export async function createPool(
 }
 
 export interface CycleOptions {
-  client: CognitoIdentityProviderClient;
+  client: CognitoCaller;
   pool: Pool;
   signIn: SignIn;
   /**
@@ -154,7 +157,7 @@ export async function accountCycle(options: CycleOptions): Promise<CycleResult> 
 
 /** InitiateAuth(USER_SRP_AUTH) and RespondToAuthChallenge(PASSWORD_VERIFIER), as identity-js. */
 export async function srpSignIn(
-  client: CognitoIdentityProviderClient,
+  client: CognitoCaller,
   pool: Pool,
   signInName: string,
   ephemeral: Ephemeral,

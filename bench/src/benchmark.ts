@@ -4,9 +4,9 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import {
   accountCycle,
+  type CognitoCaller,
   type CycleResult,
   cognitoClient,
   createPool,
@@ -27,7 +27,9 @@ import {
   startCognitoLocal,
 } from "./cognito-local.ts";
 import { type Ephemeral, newEphemeral } from "./fast-srp.ts";
+import { httpCaller } from "./http-caller.ts";
 import { identityJsSignIn } from "./identity-js-sign-in.ts";
+import { measurePerOperation, type OperationCost } from "./per-operation.ts";
 import { runCycles } from "./run-cycles.ts";
 import type { RunningServer } from "./server-process.ts";
 import { type CycleTimeSummary, quantile, summarizeCycleTimes } from "./stats.ts";
@@ -38,6 +40,17 @@ export const OURS = "cognito-emulator";
 /** `peer` is cognito-local, `ours` is cognito-emulator. */
 export type Target = "peer" | "ours";
 
+/**
+ * What sends the requests: `sdk` is the AWS SDK v3 client, `http` the same requests from a plain
+ * HTTP client (http-caller.ts), which leaves the servers the CPU the SDK would take.
+ */
+export type Driver = "sdk" | "http";
+export const DRIVER_LABEL: Record<Driver, string> = { sdk: "AWS SDK v3", http: "plain HTTP" };
+
+function newCaller(driver: Driver, url: string): CognitoCaller {
+  return driver === "sdk" ? cognitoClient(url) : httpCaller(url);
+}
+
 export interface BenchOptions {
   /** Which servers to measure (the test suite runs ours only). */
   targets: Target[];
@@ -47,6 +60,10 @@ export interface BenchOptions {
   throughputCycles: number;
   /** Cycles in flight, one throughput measurement each. */
   concurrencies: number[];
+  /** Clients the throughput is measured with, one measurement each. */
+  drivers: Driver[];
+  /** Calls per operation for the server-CPU-per-operation table. */
+  perOperationCalls: number;
   /** Cycles per cycle-time measurement, one in flight. */
   timeCycles: number;
   /** Unmeasured cycles first, so the JIT is warm before the clock runs. */
@@ -70,6 +87,8 @@ export function defaultOptions(quick: boolean, resultsDir: string): BenchOptions
         profile: false,
         throughputCycles: 20,
         concurrencies: [1, 4],
+        drivers: ["sdk", "http"],
+        perOperationCalls: 10,
         timeCycles: 20,
         warmupCycles: 3,
         poolSizes: [100],
@@ -84,6 +103,8 @@ export function defaultOptions(quick: boolean, resultsDir: string): BenchOptions
         profile: false,
         throughputCycles: 300,
         concurrencies: [1, 8],
+        drivers: ["sdk", "http"],
+        perOperationCalls: 300,
         timeCycles: 300,
         warmupCycles: 30,
         poolSizes: [1_000, 100_000],
@@ -107,6 +128,7 @@ export interface StartupResult {
 export interface ThroughputResult {
   target: string;
   signIn: SignIn;
+  driver: Driver;
   concurrency: number;
   cycles: number;
   wallMs: number;
@@ -115,7 +137,7 @@ export interface ThroughputResult {
   p90Ms: number;
   /** CPU the server process used per cycle (all its threads); null where /proc is missing. */
   serverCpuMsPerCycle: number | null;
-  /** CPU this process (AWS SDK client, SRP client) used per cycle. */
+  /** CPU this process (the driving client, SRP client) used per cycle. */
   clientCpuMsPerCycle: number;
 }
 
@@ -153,6 +175,8 @@ export interface BenchResults {
   settings: Omit<BenchOptions, "log" | "resultsDir">;
   startup: StartupResult[];
   throughput: ThroughputResult[];
+  /** Each step of the cycle on its own, plain HTTP client, on a new pool. */
+  perOperation: { target: string; costs: OperationCost[] }[];
   cycleTime: CycleTimeResult[];
   srp: { fastClientSignedIn: boolean; identityJsSignedIn: boolean | null };
   checks: Check[];
@@ -217,7 +241,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     }
     return startOurs(dir, { dataDir: join(dir, "data") });
   };
-  const newPool = (client: CognitoIdentityProviderClient, contender: Contender, name: string) =>
+  const newPool = (client: CognitoCaller, contender: Contender, name: string) =>
     createPool(client, name, contender === OURS_CONTENDER ? benchPoolSettings : {});
 
   try {
@@ -269,71 +293,101 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     // --- throughput: every server up at once, measured in turn, so a change in the load of a
     // shared machine touches all of them alike ---
     const throughput: ThroughputResult[] = [];
+    const perOperation: BenchResults["perOperation"] = [];
     const srp: BenchResults["srp"] = { fastClientSignedIn: false, identityJsSignedIn: null };
     const running: {
       contender: Contender;
       server: RunningServer;
-      client: CognitoIdentityProviderClient;
+      clients: Record<Driver, CognitoCaller>;
     }[] = [];
     try {
       for (const contender of contenders) {
         const server = await startFresh(contender);
-        running.push({ contender, server, client: cognitoClient(server.url) });
+        running.push({
+          contender,
+          server,
+          clients: { sdk: newCaller("sdk", server.url), http: newCaller("http", server.url) },
+        });
       }
-      for (const { contender, server, client } of running) {
+      for (const { contender, server, clients } of running) {
         for (const signIn of contender.signIns) {
-          const warm = await newPool(client, contender, `warmup-${signIn}`);
-          await cycles({
-            client,
-            server,
-            pool: warm,
-            contender,
-            signIn,
-            count: options.warmupCycles,
-            concurrency: 1,
-          });
-          if (signIn === "srp") {
-            srp.fastClientSignedIn = true;
-            srp.identityJsSignedIn = await checkIdentityJs(client, server.url, warm, contender);
-            log(`srp       identity-js signs in: ${srp.identityJsSignedIn ? "yes" : "NO"}`);
+          for (const driver of options.drivers) {
+            const client = clients[driver];
+            const warm = await newPool(client, contender, `warmup-${signIn}-${driver}`);
+            await cycles({
+              client,
+              server,
+              pool: warm,
+              contender,
+              signIn,
+              count: options.warmupCycles,
+              concurrency: 1,
+            });
+            if (signIn === "srp" && driver === "sdk") {
+              srp.fastClientSignedIn = true;
+              srp.identityJsSignedIn = await checkIdentityJs(client, server.url, warm, contender);
+              log(`srp       identity-js signs in: ${srp.identityJsSignedIn ? "yes" : "NO"}`);
+            }
           }
         }
       }
       for (const concurrency of options.concurrencies) {
-        for (const { contender, server, client } of running) {
-          for (const signIn of contender.signIns) {
-            const pool = await newPool(client, contender, `throughput-${signIn}-${concurrency}`);
-            const run = await cycles({
-              client,
-              server,
-              pool,
-              contender,
-              signIn,
-              count: options.throughputCycles,
-              concurrency,
-            });
-            const result: ThroughputResult = {
-              target: contender.name,
-              signIn,
-              concurrency,
-              cycles: run.completed,
-              wallMs: run.wallMs,
-              accountsPerSecond: (run.completed * 1000) / run.wallMs,
-              p50Ms: quantile(run.timesMs, 0.5),
-              p90Ms: quantile(run.timesMs, 0.9),
-              serverCpuMsPerCycle: run.serverCpuMsPerCycle,
-              clientCpuMsPerCycle: run.clientCpuMsPerCycle,
-            };
-            throughput.push(result);
-            log(
-              `cycles/s  ${contender.name} ${signInLabel(signIn)} ×${concurrency}: ${result.accountsPerSecond.toFixed(1)}`,
-            );
+        for (const driver of options.drivers) {
+          for (const { contender, server, clients } of running) {
+            for (const signIn of contender.signIns) {
+              const client = clients[driver];
+              const pool = await newPool(
+                client,
+                contender,
+                `throughput-${signIn}-${driver}-${concurrency}`,
+              );
+              const run = await cycles({
+                client,
+                server,
+                pool,
+                contender,
+                signIn,
+                count: options.throughputCycles,
+                concurrency,
+              });
+              const result: ThroughputResult = {
+                target: contender.name,
+                signIn,
+                driver,
+                concurrency,
+                cycles: run.completed,
+                wallMs: run.wallMs,
+                accountsPerSecond: (run.completed * 1000) / run.wallMs,
+                p50Ms: quantile(run.timesMs, 0.5),
+                p90Ms: quantile(run.timesMs, 0.9),
+                serverCpuMsPerCycle: run.serverCpuMsPerCycle,
+                clientCpuMsPerCycle: run.clientCpuMsPerCycle,
+              };
+              throughput.push(result);
+              log(
+                `cycles/s  ${contender.name} ${signInLabel(signIn)} ${DRIVER_LABEL[driver]} ×${concurrency}: ${result.accountsPerSecond.toFixed(1)}`,
+              );
+            }
           }
         }
       }
+      for (const { contender, server, clients } of running) {
+        const client = clients.http;
+        const costs = await measurePerOperation({
+          client,
+          server,
+          pool: await newPool(client, contender, "per-operation"),
+          count: options.perOperationCalls,
+          signInWithEmail: contender.signInWithEmail,
+          srp: contender.signIns.includes("srp"),
+        });
+        perOperation.push({ target: contender.name, costs });
+        log(`per-op    ${contender.name}: ${costs.length} operations`);
+      }
     } finally {
-      for (const { server, client } of running) {
-        client.destroy();
+      for (const { server, clients } of running) {
+        clients.sdk.destroy();
+        clients.http.destroy();
         await server.stop();
       }
     }
@@ -341,6 +395,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       (a, b) =>
         contenders.findIndex((c) => c.name === a.target) -
           contenders.findIndex((c) => c.name === b.target) ||
+        b.driver.localeCompare(a.driver) ||
         a.signIn.localeCompare(b.signIn) ||
         a.concurrency - b.concurrency,
     );
@@ -381,6 +436,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
         profile: options.profile,
         throughputCycles: options.throughputCycles,
         concurrencies: options.concurrencies,
+        drivers: options.drivers,
+        perOperationCalls: options.perOperationCalls,
         timeCycles: options.timeCycles,
         warmupCycles: options.warmupCycles,
         poolSizes: options.poolSizes,
@@ -390,6 +447,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       },
       startup,
       throughput,
+      perOperation,
       cycleTime,
       srp,
       checks: [],
@@ -518,7 +576,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
 }
 
 interface CyclesRequest {
-  client: CognitoIdentityProviderClient;
+  client: CognitoCaller;
   server: RunningServer;
   pool: Pool;
   contender: Contender;
@@ -586,7 +644,7 @@ function cpuDeciles(
 }
 
 async function checkIdentityJs(
-  client: CognitoIdentityProviderClient,
+  client: CognitoCaller,
   url: string,
   pool: Pool,
   contender: Contender,
@@ -607,31 +665,41 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 export function evaluateGoals(results: BenchResults): Check[] {
   const checks: Check[] = [];
 
-  // ≥ 5× cognito-local's cycle throughput: ours with SRP, the peer with USER_PASSWORD_AUTH.
+  // ≥ 5× cognito-local's cycle throughput, the peer on USER_PASSWORD_AUTH (it has no SRP): ours
+  // on the full cycle with SRP, and like for like on USER_PASSWORD_AUTH; each driver on its own.
+  const drivers = [...new Set(results.throughput.map((t) => t.driver))];
   const concurrencies = [...new Set(results.throughput.map((t) => t.concurrency))];
-  const pairs = concurrencies.map((c) => ({
-    c,
-    ours: results.throughput.find(
-      (t) => t.target === OURS && t.signIn === "srp" && t.concurrency === c,
-    ),
-    peer: results.throughput.find((t) => t.target === PEER && t.concurrency === c),
-  }));
-  if (pairs.every((p) => p.ours !== undefined && p.peer !== undefined)) {
-    const parts = pairs.map(({ c, ours, peer }) => ({
-      pass: (ours?.accountsPerSecond ?? 0) >= 5 * (peer?.accountsPerSecond ?? Infinity),
-      text: `×${c} in flight: ${ours?.accountsPerSecond.toFixed(1)} vs ${peer?.accountsPerSecond.toFixed(1)} accounts/s (${ratio(ours?.accountsPerSecond ?? 0, peer?.accountsPerSecond ?? 1)})`,
-    }));
-    checks.push({
-      goal: "cycle throughput ≥ 5× cognito-local's (ours with SRP sign-in)",
-      pass: parts.every((p) => p.pass),
-      detail: parts.map((p) => p.text).join("; "),
-    });
-  } else {
-    checks.push({
-      goal: "cycle throughput ≥ 5× cognito-local's (ours with SRP sign-in)",
-      pass: null,
-      detail: "cognito-local or cognito-emulator was not run",
-    });
+  const readings: { signIn: SignIn; label: string }[] = [
+    { signIn: "srp", label: "ours with SRP sign-in" },
+    { signIn: "password", label: "like for like, both USER_PASSWORD_AUTH" },
+  ];
+  for (const { signIn, label } of readings) {
+    for (const driver of drivers.length > 0 ? drivers : (["sdk"] as Driver[])) {
+      const goal = `cycle throughput ≥ 5× cognito-local's (${label}; driven by ${DRIVER_LABEL[driver]})`;
+      const pairs = concurrencies.map((c) => ({
+        c,
+        ours: results.throughput.find(
+          (t) =>
+            t.target === OURS && t.signIn === signIn && t.concurrency === c && t.driver === driver,
+        ),
+        peer: results.throughput.find(
+          (t) => t.target === PEER && t.concurrency === c && t.driver === driver,
+        ),
+      }));
+      if (pairs.length === 0 || pairs.some((p) => p.ours === undefined || p.peer === undefined)) {
+        checks.push({ goal, pass: null, detail: "cognito-local or cognito-emulator was not run" });
+        continue;
+      }
+      const parts = pairs.map(({ c, ours, peer }) => ({
+        pass: (ours?.accountsPerSecond ?? 0) >= 5 * (peer?.accountsPerSecond ?? Infinity),
+        text: `×${c} in flight: ${ours?.accountsPerSecond.toFixed(1)} vs ${peer?.accountsPerSecond.toFixed(1)} accounts/s (${ratio(ours?.accountsPerSecond ?? 0, peer?.accountsPerSecond ?? 1)})`,
+      }));
+      checks.push({
+        goal,
+        pass: parts.every((p) => p.pass),
+        detail: parts.map((p) => p.text).join("; "),
+      });
+    }
   }
 
   // Last-decile cycle time within 1.2× of the first decile, in the largest pool.

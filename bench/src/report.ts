@@ -1,11 +1,12 @@
-import { type BenchResults, PEER, signInLabel } from "./benchmark.ts";
+import { type BenchResults, DRIVER_LABEL, PEER, signInLabel } from "./benchmark.ts";
 
-function table(header: string[], rows: string[][]): string {
+/** Columns before `leftColumns` are text (left-aligned); the rest are figures. */
+function table(header: string[], rows: string[][], leftColumns = 2): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
       .map((cell, i) =>
-        i === 0 || i === 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+        i < leftColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
       )
       .join("  ")
       .trimEnd();
@@ -55,6 +56,7 @@ export function formatReport(results: BenchResults): string {
       [
         "target",
         "sign-in",
+        "client",
         "in flight",
         "accounts/s",
         "× peer",
@@ -65,11 +67,12 @@ export function formatReport(results: BenchResults): string {
       ],
       results.throughput.map((t) => {
         const peer = results.throughput.find(
-          (p) => p.target === PEER && p.concurrency === t.concurrency,
+          (p) => p.target === PEER && p.concurrency === t.concurrency && p.driver === t.driver,
         );
         return [
           t.target,
           signInLabel(t.signIn),
+          DRIVER_LABEL[t.driver],
           String(t.concurrency),
           t.accountsPerSecond.toFixed(1),
           peer ? `${(t.accountsPerSecond / peer.accountsPerSecond).toFixed(1)}×` : "-",
@@ -81,7 +84,11 @@ export function formatReport(results: BenchResults): string {
       }),
     ),
     "  cognito-emulator signs in by the email alias, as Gatehouse does; cognito-local, which has no",
-    "  aliases, by username. Client CPU is this process: the AWS SDK v3 and the SRP client.",
+    "  aliases, by username. Client CPU is this process: the driving client and the SRP client.",
+    "  plain HTTP: the same requests without the SDK (bench/src/http-caller.ts), so its CPU is not",
+    "  taken from the servers on a shared machine.",
+    "",
+    ...perOperationTable(results),
     "",
     `Cycle time in a filled pool: one in flight, ${settings.timeCycles} cycles after ${settings.warmupCycles} unmeasured`,
     table(
@@ -138,4 +145,43 @@ export function formatReport(results: BenchResults): string {
     ),
   );
   return out.join("\n");
+}
+
+/** Server CPU per operation, ours beside the peer's where both answer it. */
+function perOperationTable(results: BenchResults): string[] {
+  const ours = results.perOperation.find((p) => p.target !== PEER);
+  const peer = results.perOperation.find((p) => p.target === PEER);
+  const base = ours ?? peer;
+  if (base === undefined) return [];
+  const calls = base.costs[0]?.count ?? 0;
+  const header = [
+    "operation",
+    ...(peer ? [`${PEER} CPU ms`] : []),
+    ...(ours ? [`${ours.target} CPU ms`] : []),
+    ...(peer && ours ? ["peer / ours"] : []),
+    ...(ours ? ["round trip ms"] : []),
+  ];
+  const operations = [
+    ...new Set([...(peer?.costs ?? []), ...(ours?.costs ?? [])].map((c) => c.operation)),
+  ];
+  const rows = operations.map((operation) => {
+    const mine = ours?.costs.find((c) => c.operation === operation);
+    const theirs = peer?.costs.find((c) => c.operation === operation);
+    const ratio =
+      mine?.serverCpuMs && theirs?.serverCpuMs
+        ? `${(theirs.serverCpuMs / mine.serverCpuMs).toFixed(1)}×`
+        : "-";
+    return [
+      operation,
+      ...(peer ? [theirs ? ms(theirs.serverCpuMs) : "(no SRP)"] : []),
+      ...(ours ? [ms(mine?.serverCpuMs)] : []),
+      ...(peer && ours ? [ratio] : []),
+      ...(ours ? [ms(mine?.wallMs)] : []),
+    ];
+  });
+  return [
+    `Server CPU per operation: ${calls} calls each, one in flight, plain HTTP client, a new pool`,
+    table(header, rows, 1),
+    "  CPU of the whole server process (every thread) from /proc, divided by the calls.",
+  ];
 }

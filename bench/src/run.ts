@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { defaultOptions, runBenchmark } from "./benchmark.ts";
+import { type Driver, defaultOptions, runBenchmark } from "./benchmark.ts";
 import { formatReport } from "./report.ts";
 
 const { values } = parseArgs({
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     profile: { type: "boolean", default: false },
     strict: { type: "boolean", default: false },
     cycles: { type: "string" },
+    drivers: { type: "string" },
     "pool-sizes": { type: "string" },
     help: { type: "boolean", default: false },
   },
@@ -28,6 +29,8 @@ if (values.help) {
                        (read one with: npx tsx bench/src/profile-summary.ts FILE [N])
   --strict             exit with status 1 when a goal fails
   --cycles N           cycles per measurement (default 300; 20 with --quick)
+  --drivers A,B        clients that drive the throughput runs: sdk (AWS SDK v3), http (the same
+                       requests from a plain HTTP client); default sdk,http
   --pool-sizes A,B     users already in the pool for the cycle-time runs (default 1000,100000)`);
   process.exit(0);
 }
@@ -43,6 +46,13 @@ if (values.cycles !== undefined) {
   if (!(cycles > 0)) throw new Error("--cycles must be a positive integer");
   options.throughputCycles = cycles;
   options.timeCycles = cycles;
+}
+if (values.drivers !== undefined) {
+  const drivers = values.drivers.split(",");
+  if (drivers.length === 0 || drivers.some((d) => d !== "sdk" && d !== "http")) {
+    throw new Error("--drivers takes sdk, http or both, e.g. --drivers=http");
+  }
+  options.drivers = drivers as Driver[];
 }
 if (values["pool-sizes"] !== undefined) {
   const sizes = values["pool-sizes"].split(",").map((s) => Number.parseInt(s, 10));
