@@ -64,16 +64,20 @@ export class Input {
     return value as string[];
   }
 
+  /** A map of strings; an entry whose value is null counts as absent (browsers send `DEVICE_KEY: null`). */
   stringMap(name: string): Record<string, string> {
     const value = this.body[name];
     if (value === undefined || value === null) return {};
     if (typeof value !== "object" || Array.isArray(value)) {
       throw invalid(name, "Member must be a map of strings");
     }
-    for (const item of Object.values(value)) {
+    const map: Record<string, string> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === null) continue;
       if (typeof item !== "string") throw invalid(name, "Member must be a map of strings");
+      map[key] = item;
     }
-    return value as Record<string, string>;
+    return map;
   }
 
   attributes(name: string): AttributeType[] {

@@ -296,6 +296,17 @@ describe("bad input gets Cognito's errors, never a 500", () => {
       "InvalidParameterException",
     ],
     [
+      // A null entry is absent (browsers send DEVICE_KEY: null), so this PASSWORD is missing.
+      "a null PASSWORD in AuthParameters",
+      JSON.stringify({
+        ClientId: CLIENT,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "existing", PASSWORD: null },
+      }),
+      "InitiateAuth",
+      "InvalidParameterException",
+    ],
+    [
       "a list as ChallengeResponses",
       JSON.stringify({
         ClientId: CLIENT,

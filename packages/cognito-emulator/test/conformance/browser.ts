@@ -40,13 +40,37 @@ export interface Browser {
   signUp(username: string, password: string, email: string): Promise<ISignUpResult>;
 }
 
+/**
+ * Storage that answers as a browser's does: `getItem` gives null for a missing key (identity-js's
+ * own memory storage gives undefined). identity-js copies that null into requests, e.g.
+ * `DEVICE_KEY: null` on every refresh, so the emulator is checked against what browsers send.
+ */
+class BrowserStorage {
+  private readonly items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, String(value));
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+  clear(): void {
+    this.items.clear();
+  }
+}
+
 export function browser(target: Target, poolId: string, clientId: string): Browser {
+  const storage = new BrowserStorage();
   const pool = new CognitoUserPool({
     UserPoolId: poolId,
     ClientId: clientId,
+    Storage: storage,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
   });
-  const user = (login: string) => new CognitoUser({ Username: login, Pool: pool });
+  const user = (login: string) =>
+    new CognitoUser({ Username: login, Pool: pool, Storage: storage });
   const done = (resolve: () => void, reject: (error: Error) => void) => (error?: Error | null) =>
     error ? reject(error) : resolve();
 
