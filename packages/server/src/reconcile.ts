@@ -98,8 +98,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileAct
             : "no Cognito user; delete the row",
         },
         async () => {
+          // The row goes first, and only if nothing touched it since it was listed: a creation
+          // retry that took it over meanwhile keeps both. A user left by a failure here is an
+          // orphan the next run removes.
+          if (!(await store.deleteStalePending(row.id, cutoff))) return;
           if (user) await identity.deleteUser(row.id);
-          await store.delete(row.id);
         },
       );
     }

@@ -242,6 +242,14 @@ describe.each(adapters)("the account store contract on $name", ({ enabled, open 
       expect(winner.updatedAt.getTime()).toBeGreaterThan(cutoff.getTime());
       expect((await b.listPending(cutoff)).map((row) => row.id)).not.toContain(stale.id);
       expect((await b.findById(stale.id))?.name).toBe(winner.name);
+
+      // reconcile's delete spares a row a claimer has just touched, or one that was finished.
+      expect(await b.deleteStalePending(stale.id, cutoff)).toBe(false);
+      expect(await b.deleteStalePending(finished.id, cutoff)).toBe(false);
+      expect(await b.deleteStalePending(fresh.id, cutoff)).toBe(false);
+      expect(await b.findById(stale.id)).not.toBeNull();
+      expect(await b.deleteStalePending(stale.id, new Date(Date.now() + 60_000))).toBe(true);
+      expect(await a.findById(stale.id)).toBeNull();
     },
   );
 

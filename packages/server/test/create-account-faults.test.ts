@@ -2,6 +2,8 @@
 // done but its answer lost), the undo itself failing, and the process stopping between steps.
 // After the request, or after `reconcile`, no account may exist in only one store, and every
 // account that got a 201 must be able to sign in.
+
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -362,6 +364,46 @@ describe("the process stops between steps", () => {
     created.set(finished.email, CRASHED_PASSWORD);
 
     expect(ours(await reconcile({ ...options, apply: true, now: future }))).toEqual({});
+  });
+
+  it("spares a pending row that a retry takes over while reconcile runs, and its user", async () => {
+    const stuck = await crashedAt("user in FORCE_CHANGE_PASSWORD");
+    await sleep(300);
+    // A retry claims the row between reconcile listing it and deleting it.
+    const racing: AccountStore = {
+      ...store,
+      deleteStalePending: async (id, before) => {
+        if (id === stuck.id) await store.claimStalePending(id, new Date(), "Retry");
+        return store.deleteStalePending(id, before);
+      },
+    };
+    const options: ReconcileOptions = {
+      store: racing,
+      identity: cognitoIdentity({
+        client: cognito,
+        userPoolId: localPool.userPoolId,
+        clientId: localPool.clientId,
+        passwordSetup: "set-password",
+      }),
+      users: () => poolUsers(cognito, localPool.userPoolId),
+      apply: true,
+      olderThanMs: 200,
+    };
+    const actions = await reconcile(options);
+    expect(actions.filter((a) => a.accountId === stuck.id).map((a) => a.kind)).toEqual([
+      "delete-pending-row",
+    ]);
+    // Neither store lost its half: the retry can still finish the account.
+    expect((await store.findById(stuck.id))?.name).toBe("Retry");
+    const user = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: localPool.userPoolId, Username: stuck.id }),
+    );
+    expect(user.UserStatus).toBe("FORCE_CHANGE_PASSWORD");
+
+    // Left alone, a later run removes both.
+    await sleep(300);
+    await reconcile({ ...options, store });
+    expect(await expectWholeOrAbsent(stuck.email)).toBe("absent");
   });
 });
 

@@ -48,6 +48,11 @@ export interface AccountStore {
   /** Moves the sign-out watermark forward (never back). */
   signOut(id: string, at: Date, originJti: string | null): Promise<Account | null>;
   delete(id: string): Promise<boolean>;
+  /**
+   * Deletes the row only while it is still a `pending` row last touched before `before`: a
+   * creation retry that has since claimed or finished it keeps it. True when it was deleted.
+   */
+  deleteStalePending(id: string, before: Date): Promise<boolean>;
   /** Rows still `pending` last touched before `before`. */
   listPending(before: Date): Promise<Account[]>;
   listIds(): Promise<string[]>;
@@ -158,6 +163,14 @@ export function accountQueries(sql: SqlDriver) {
         "accounts_delete",
         "DELETE FROM accounts WHERE id = $1 RETURNING id",
         [id],
+      );
+      return rows.length > 0;
+    },
+    async deleteStalePending(id: string, before: Date) {
+      const rows = await sql.query<{ id: string }>(
+        "accounts_delete_stale_pending",
+        "DELETE FROM accounts WHERE id = $1 AND status = 'pending' AND updated_at < $2 RETURNING id",
+        [id, before],
       );
       return rows.length > 0;
     },
