@@ -117,6 +117,19 @@ async function withApi<T>(api: Api, run: (api: Api) => Promise<T>): Promise<T> {
 
 type Wrap = (base: Identity) => Identity;
 
+/** What reconcile compares the database with: this file's local pool. */
+function reconcileTargets(): Pick<ReconcileOptions, "identity" | "users"> {
+  return {
+    identity: cognitoIdentity({
+      client: cognito,
+      userPoolId: localPool.userPoolId,
+      clientId: localPool.clientId,
+      passwordSetup: "set-password",
+    }),
+    users: () => poolUsers(cognito, localPool.userPoolId),
+  };
+}
+
 describe("a fault at one step: the request fails with a documented problem and leaves nothing", () => {
   const cases: [string, Wrap, 500 | 503][] = [
     [
@@ -314,17 +327,7 @@ describe("the process stops between steps", () => {
         UserAttributes: [{ Name: "email", Value: orphanEmail }],
       }),
     );
-    const identity = cognitoIdentity({
-      client: cognito,
-      userPoolId: localPool.userPoolId,
-      clientId: localPool.clientId,
-      passwordSetup: "set-password",
-    });
-    const options: Omit<ReconcileOptions, "apply"> = {
-      store,
-      identity,
-      users: () => poolUsers(cognito, localPool.userPoolId),
-    };
+    const options: Omit<ReconcileOptions, "apply"> = { store, ...reconcileTargets() };
     const future = new Date(Date.now() + 10 * 60_000);
     // The pool and the database are shared with other tests in this file: look at ours only.
     const mine = new Set<string>([rowOnly.id, stuck.id, finished.id, orphanId]);
@@ -379,13 +382,7 @@ describe("the process stops between steps", () => {
     };
     const options: ReconcileOptions = {
       store: racing,
-      identity: cognitoIdentity({
-        client: cognito,
-        userPoolId: localPool.userPoolId,
-        clientId: localPool.clientId,
-        passwordSetup: "set-password",
-      }),
-      users: () => poolUsers(cognito, localPool.userPoolId),
+      ...reconcileTargets(),
       apply: true,
       olderThanMs: 200,
     };
@@ -431,13 +428,7 @@ describe("a delete interrupted between the stores", () => {
     const id = (await store.findByEmail(email))?.id as string;
     const options: ReconcileOptions = {
       store,
-      identity: cognitoIdentity({
-        client: cognito,
-        userPoolId: localPool.userPoolId,
-        clientId: localPool.clientId,
-        passwordSetup: "set-password",
-      }),
-      users: () => poolUsers(cognito, localPool.userPoolId),
+      ...reconcileTargets(),
       apply: true,
       now: new Date(Date.now() + 10 * 60_000),
     };
