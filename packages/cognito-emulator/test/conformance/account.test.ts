@@ -19,12 +19,15 @@ import {
   attribute,
   createUser,
   expectError,
+  GATEHOUSE_PASSWORD_POLICY,
+  GATEHOUSE_POOL,
   onAws,
   openTarget,
   PASSWORD,
   type Target,
   tokensOf,
   unique,
+  WEB_FLOWS,
 } from "./harness.ts";
 
 const INCORRECT = "Incorrect username or password.";
@@ -42,33 +45,18 @@ let web: Browser;
 beforeAll(async () => {
   target = await openTarget();
   poolId = await target.createPool({
-    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-    AliasAttributes: ["email"],
-    UsernameConfiguration: { CaseSensitive: false },
+    ...GATEHOUSE_POOL,
     AutoVerifiedAttributes: ["email"],
-    Policies: {
-      PasswordPolicy: {
-        MinimumLength: 10,
-        RequireUppercase: true,
-        RequireLowercase: true,
-        RequireNumbers: true,
-        RequireSymbols: false,
-      },
-    },
+    Policies: { PasswordPolicy: GATEHOUSE_PASSWORD_POLICY },
   });
-  const flows = [
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-  ] as const;
   clientId = await target.createClient(poolId, {
-    ExplicitAuthFlows: [...flows],
+    ExplicitAuthFlows: WEB_FLOWS,
     PreventUserExistenceErrors: "ENABLED",
     EnableTokenRevocation: true,
   });
   legacyId = await target.createClient(poolId, {
     ClientName: "legacy",
-    ExplicitAuthFlows: [...flows],
+    ExplicitAuthFlows: WEB_FLOWS,
     PreventUserExistenceErrors: "LEGACY",
     EnableTokenRevocation: false,
   });

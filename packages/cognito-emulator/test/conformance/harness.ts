@@ -23,6 +23,7 @@ import {
   CreateUserPoolCommand,
   type CreateUserPoolCommandInput,
   DeleteUserPoolCommand,
+  type ExplicitAuthFlowsType,
   UpdateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { Jwks } from "aws-jwt-verify/jwk";
@@ -40,6 +41,29 @@ export const onAws = process.env.CONFORMANCE_TARGET === "aws";
 
 export const PASSWORD = "Permanent-Passw0rd";
 export const TEMPORARY = "Temporary-Passw0rd";
+
+/** The settings of Gatehouse's own pool: admin-only creation, email alias, case-insensitive names. */
+export const GATEHOUSE_POOL = {
+  AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+  AliasAttributes: ["email"],
+  UsernameConfiguration: { CaseSensitive: false },
+} satisfies Partial<CreateUserPoolCommandInput>;
+
+/** Gatehouse's password policy: 10 characters with upper, lower and a digit; no symbol needed. */
+export const GATEHOUSE_PASSWORD_POLICY = {
+  MinimumLength: 10,
+  RequireUppercase: true,
+  RequireLowercase: true,
+  RequireNumbers: true,
+  RequireSymbols: false,
+};
+
+/** The flows Gatehouse's web client allows. */
+export const WEB_FLOWS: ExplicitAuthFlowsType[] = [
+  "ALLOW_USER_SRP_AUTH",
+  "ALLOW_REFRESH_TOKEN_AUTH",
+  "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+];
 
 export interface Target {
   kind: "emulator" | "aws";

@@ -21,6 +21,8 @@ import {
   adminSignIn,
   createUser,
   expectError,
+  GATEHOUSE_PASSWORD_POLICY,
+  GATEHOUSE_POOL,
   onAws,
   openTarget,
   PASSWORD,
@@ -28,6 +30,7 @@ import {
   TEMPORARY,
   tokensOf,
   unique,
+  WEB_FLOWS,
 } from "./harness.ts";
 
 const INCORRECT = "Incorrect username or password.";
@@ -43,27 +46,14 @@ let web: Browser;
 beforeAll(async () => {
   target = await openTarget();
   poolId = await target.createPool({
-    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-    AliasAttributes: ["email"],
-    UsernameConfiguration: { CaseSensitive: false },
+    ...GATEHOUSE_POOL,
     AutoVerifiedAttributes: ["email"],
     Policies: {
-      PasswordPolicy: {
-        MinimumLength: 10,
-        RequireUppercase: true,
-        RequireLowercase: true,
-        RequireNumbers: true,
-        RequireSymbols: false,
-        TemporaryPasswordValidityDays: 7,
-      },
+      PasswordPolicy: { ...GATEHOUSE_PASSWORD_POLICY, TemporaryPasswordValidityDays: 7 },
     },
   });
   clientId = await target.createClient(poolId, {
-    ExplicitAuthFlows: [
-      "ALLOW_USER_SRP_AUTH",
-      "ALLOW_REFRESH_TOKEN_AUTH",
-      "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    ],
+    ExplicitAuthFlows: WEB_FLOWS,
     PreventUserExistenceErrors: "ENABLED",
     EnableTokenRevocation: true,
   });

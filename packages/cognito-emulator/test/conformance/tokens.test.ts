@@ -27,12 +27,14 @@ import {
   adminSignIn,
   createUser,
   expectError,
+  GATEHOUSE_POOL,
   onAws,
   openTarget,
   PASSWORD,
   type Target,
   tokensOf,
   unique,
+  WEB_FLOWS,
 } from "./harness.ts";
 
 let target: Target;
@@ -44,23 +46,14 @@ let web: Browser;
 
 beforeAll(async () => {
   target = await openTarget();
-  poolId = await target.createPool({
-    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-    AliasAttributes: ["email"],
-    UsernameConfiguration: { CaseSensitive: false },
-  });
-  const flows = [
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-  ] as const;
+  poolId = await target.createPool(GATEHOUSE_POOL);
   clientId = await target.createClient(poolId, {
-    ExplicitAuthFlows: [...flows],
+    ExplicitAuthFlows: WEB_FLOWS,
     PreventUserExistenceErrors: "ENABLED",
   });
   shortId = await target.createClient(poolId, {
     ClientName: "short",
-    ExplicitAuthFlows: [...flows],
+    ExplicitAuthFlows: WEB_FLOWS,
     AccessTokenValidity: 5,
     IdTokenValidity: 2,
     RefreshTokenValidity: 1,

@@ -22,12 +22,15 @@ import {
   attribute,
   createUser,
   expectError,
+  GATEHOUSE_PASSWORD_POLICY,
+  GATEHOUSE_POOL,
   openTarget,
   PASSWORD,
   type Target,
   TEMPORARY,
   tokensOf,
   unique,
+  WEB_FLOWS,
 } from "./harness.ts";
 
 const INCORRECT = "Incorrect username or password.";
@@ -40,25 +43,11 @@ let clientId: string;
 beforeAll(async () => {
   target = await openTarget();
   poolId = await target.createPool({
-    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-    AliasAttributes: ["email"],
-    UsernameConfiguration: { CaseSensitive: false },
-    Policies: {
-      PasswordPolicy: {
-        MinimumLength: 10,
-        RequireUppercase: true,
-        RequireLowercase: true,
-        RequireNumbers: true,
-        RequireSymbols: false,
-      },
-    },
+    ...GATEHOUSE_POOL,
+    Policies: { PasswordPolicy: GATEHOUSE_PASSWORD_POLICY },
   });
   clientId = await target.createClient(poolId, {
-    ExplicitAuthFlows: [
-      "ALLOW_USER_SRP_AUTH",
-      "ALLOW_REFRESH_TOKEN_AUTH",
-      "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    ],
+    ExplicitAuthFlows: WEB_FLOWS,
     PreventUserExistenceErrors: "ENABLED",
   });
 }, 30_000);
