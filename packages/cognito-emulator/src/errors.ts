@@ -42,6 +42,9 @@ export const InternalErrorException = define("InternalErrorException", 500);
 export const incorrectCredentials = () =>
   new NotAuthorizedException("Incorrect username or password.");
 export const userDoesNotExist = () => new UserNotFoundException("User does not exist.");
+/** What the code flows (ForgotPassword, ConfirmSignUp, ...) say of an unknown user. */
+export const noSuchClientUser = () =>
+  new UserNotFoundException("Username/client id combination not found.");
 export const poolNotFound = (id: string) =>
   new ResourceNotFoundException(`User pool ${id} does not exist.`);
 export const clientNotFound = (id: string) =>

@@ -1,8 +1,14 @@
 // Codes Cognito would email: kept for people and tests to read (`GET /_emulator/outbox`) and printed
 // as a log line. Only a code's hash is stored with the user.
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
+import {
+  CodeMismatchException,
+  ExpiredCodeException,
+  LimitExceededException,
+  noSuchClientUser,
+} from "./errors.ts";
 import type { Services } from "./services.ts";
-import type { PendingCode, PoolState, UserRecord } from "./store.ts";
+import type { PendingCode, PoolState, Store, UserRecord } from "./store.ts";
 
 export type CodeReason = "ForgotPassword" | "AdminResetUserPassword" | "SignUp" | "ResendCode";
 
@@ -86,4 +92,42 @@ export function checkCode(pending: PendingCode, given: string, now: number): Cod
   const same = timingSafeEqual(Buffer.from(hashCode(given)), Buffer.from(pending.hash));
   if (!same) return "mismatch";
   return pending.expiresAt <= now ? "expired" : "ok";
+}
+
+export const codeMismatch = () =>
+  new CodeMismatchException("Invalid verification code provided, please try again.");
+
+/**
+ * Redeems `code` against the user's pending one (`field`), or throws Cognito's error for it; a
+ * wrong code is recorded towards the attempt limit.
+ */
+export function redeemCode(
+  store: Pick<Store, "putUser">,
+  user: UserRecord,
+  field: "resetCode" | "confirmationCode",
+  code: string,
+  now: number,
+): void {
+  const pending = user[field];
+  if (!pending) throw codeMismatch();
+  switch (checkCode(pending, code, now)) {
+    case "exhausted":
+      throw new LimitExceededException("Attempt limit exceeded, please try after some time.");
+    case "mismatch":
+      store.putUser({ ...user, [field]: { ...pending, attempts: pending.attempts + 1 } });
+      throw codeMismatch();
+    case "expired":
+      throw new ExpiredCodeException("Invalid code provided, please request a code again.");
+    case "ok":
+      return;
+  }
+}
+
+/** ForgotPassword and ResendConfirmationCode for nobody: a made-up delivery when the client hides users. */
+export function deliveryToNobody(
+  hidden: boolean,
+  login: string,
+): { CodeDeliveryDetails: CodeDelivery } {
+  if (!hidden) throw noSuchClientUser();
+  return { CodeDeliveryDetails: maskEmail(login.includes("@") ? login : "user@example.com") };
 }

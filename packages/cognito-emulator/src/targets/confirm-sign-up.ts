@@ -1,12 +1,11 @@
-import { NotAuthorizedException, UserNotFoundException } from "../errors.ts";
+import { NotAuthorizedException, noSuchClientUser } from "../errors.ts";
 import type { Input } from "../input.ts";
 import { findUser, hidesUsers, requireClient } from "../lookup.ts";
-import { checkCode } from "../outbox.ts";
+import { codeMismatch, redeemCode } from "../outbox.ts";
 import type { Services } from "../services.ts";
 import { checkSecretHash } from "../sign-in.ts";
 import type { UserRecord } from "../store.ts";
 import { claimAlias } from "../users.ts";
-import { attemptLimit, codeMismatch, expiredCode } from "./confirm-forgot-password.ts";
 
 export const cannotConfirm = (user: UserRecord) =>
   new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
@@ -20,28 +19,10 @@ export const confirmSignUp = (deps: Pick<Services, "store" | "clock">) => (input
   const { pool, client } = requireClient(deps.store, input.string("ClientId", 128));
   checkSecretHash(client, login, secretHash);
   const user = findUser(pool, login);
-  if (!user) {
-    if (hidesUsers(client)) throw codeMismatch();
-    throw new UserNotFoundException("Username/client id combination not found.");
-  }
+  if (!user) throw hidesUsers(client) ? codeMismatch() : noSuchClientUser();
   if (user.status !== "UNCONFIRMED") throw cannotConfirm(user);
-  const pending = user.confirmationCode;
-  if (!pending) throw codeMismatch();
   const now = deps.clock.now();
-  switch (checkCode(pending, code, now)) {
-    case "exhausted":
-      throw attemptLimit();
-    case "mismatch":
-      deps.store.putUser({
-        ...user,
-        confirmationCode: { ...pending, attempts: pending.attempts + 1 },
-      });
-      throw codeMismatch();
-    case "expired":
-      throw expiredCode();
-    case "ok":
-      break;
-  }
+  redeemCode(deps.store, user, "confirmationCode", code, now);
   const confirmed: UserRecord = {
     ...user,
     attributes: { ...user.attributes, email_verified: "true" },

@@ -1,11 +1,7 @@
-import {
-  InvalidParameterException,
-  NotAuthorizedException,
-  UserNotFoundException,
-} from "../errors.ts";
+import { InvalidParameterException, NotAuthorizedException } from "../errors.ts";
 import type { Input } from "../input.ts";
 import { findUser, hidesUsers, requireClient } from "../lookup.ts";
-import { maskEmail, sendCode } from "../outbox.ts";
+import { deliveryToNobody, maskEmail, sendCode } from "../outbox.ts";
 import type { Services } from "../services.ts";
 import { checkSecretHash } from "../sign-in.ts";
 import type { UserRecord } from "../store.ts";
@@ -32,13 +28,8 @@ export const forgotPassword =
     const { pool, client } = requireClient(deps.store, input.string("ClientId", 128));
     checkSecretHash(client, login, secretHash);
     const user = findUser(pool, login);
-    if (!user) {
-      // Looks like a delivery, so the answer says nothing about who has an account.
-      if (hidesUsers(client)) {
-        return { CodeDeliveryDetails: maskEmail(login.includes("@") ? login : "user@example.com") };
-      }
-      throw new UserNotFoundException("Username/client id combination not found.");
-    }
+    // A client that hides users answers as if a code went out.
+    if (!user) return deliveryToNobody(hidesUsers(client), login);
     assertEnabled(user);
     const email = resetDestination(user);
     const resetCode = sendCode(deps, pool, user, email, "ForgotPassword");

@@ -1,7 +1,7 @@
-import { InvalidParameterException, UserNotFoundException } from "../errors.ts";
+import { InvalidParameterException } from "../errors.ts";
 import type { Input } from "../input.ts";
 import { findUser, hidesUsers, requireClient } from "../lookup.ts";
-import { maskEmail, sendCode } from "../outbox.ts";
+import { deliveryToNobody, maskEmail, sendCode } from "../outbox.ts";
 import type { Services } from "../services.ts";
 import { checkSecretHash } from "../sign-in.ts";
 
@@ -12,12 +12,8 @@ export const resendConfirmationCode =
     const { pool, client } = requireClient(deps.store, input.string("ClientId", 128));
     checkSecretHash(client, login, secretHash);
     const user = findUser(pool, login);
-    if (!user) {
-      if (hidesUsers(client)) {
-        return { CodeDeliveryDetails: maskEmail(login.includes("@") ? login : "user@example.com") };
-      }
-      throw new UserNotFoundException("Username/client id combination not found.");
-    }
+    // A client that hides users answers as if a code went out.
+    if (!user) return deliveryToNobody(hidesUsers(client), login);
     if (user.status !== "UNCONFIRMED") {
       throw new InvalidParameterException("User is already confirmed.");
     }
