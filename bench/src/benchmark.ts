@@ -323,7 +323,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
               count: options.warmupCycles,
               concurrency: 1,
             });
-            if (signIn === "srp" && driver === "sdk") {
+            if (signIn === "srp" && driver === options.drivers[0]) {
               srp.fastClientSignedIn = true;
               srp.identityJsSignedIn = await checkIdentityJs(client, server.url, warm, contender);
               log(`srp       identity-js signs in: ${srp.identityJsSignedIn ? "yes" : "NO"}`);

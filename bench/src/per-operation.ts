@@ -16,7 +16,12 @@ import {
   type Pool,
   TEMPORARY_PASSWORD,
 } from "./account-cycle.ts";
-import { newEphemeral, passwordVerifierResponses, type SrpChallenge } from "./fast-srp.ts";
+import {
+  type Ephemeral,
+  newEphemeral,
+  passwordVerifierResponses,
+  type SrpChallenge,
+} from "./fast-srp.ts";
 import type { RunningServer } from "./server-process.ts";
 
 export interface OperationCost {
@@ -40,23 +45,31 @@ export interface PerOperationRequest {
   srp: boolean;
 }
 
+interface BenchUser {
+  username: string;
+  email: string;
+  /** What the user signs in with: the email alias on ours, the username on cognito-local. */
+  login: string;
+  ephemeral: Ephemeral;
+  challenge?: { session: string | undefined; parameters: SrpChallenge };
+  answer?: Record<string, string>;
+}
+
 export async function measurePerOperation(request: PerOperationRequest): Promise<OperationCost[]> {
   const { client, server, pool, count } = request;
-  const users = Array.from({ length: count }, () => {
+  const users: BenchUser[] = Array.from({ length: count }, () => {
     const username = randomUUID();
-    return { username, email: `${username}@bench.example` };
+    const email = `${username}@bench.example`;
+    const login = request.signInWithEmail ? email : username;
+    // SRP secrets are drawn before any clock runs.
+    return { username, email, login, ephemeral: newEphemeral() };
   });
-  const signInName = (i: number) => {
-    const user = users[i] as { username: string; email: string };
-    return request.signInWithEmail ? user.email : user.username;
-  };
-  const username = (i: number) => (users[i] as { username: string }).username;
   const costs: OperationCost[] = [];
 
-  const measure = async (operation: string, call: (i: number) => Promise<unknown>) => {
+  const measure = async (operation: string, call: (user: BenchUser) => Promise<unknown>) => {
     const cpuBefore = server.cpuTimeMs();
     const started = performance.now();
-    for (let i = 0; i < count; i++) await call(i);
+    for (const user of users) await call(user);
     const wallMs = (performance.now() - started) / count;
     const cpuAfter = server.cpuTimeMs();
     costs.push({
@@ -67,62 +80,57 @@ export async function measurePerOperation(request: PerOperationRequest): Promise
     });
   };
 
-  await measure("AdminCreateUser", (i) =>
+  await measure("AdminCreateUser", (user) =>
     client.send(
       new AdminCreateUserCommand({
         UserPoolId: pool.poolId,
-        Username: username(i),
+        Username: user.username,
         TemporaryPassword: TEMPORARY_PASSWORD,
         MessageAction: "SUPPRESS",
         UserAttributes: [
-          { Name: "email", Value: (users[i] as { email: string }).email },
+          { Name: "email", Value: user.email },
           { Name: "email_verified", Value: "true" },
         ],
       }),
     ),
   );
-  await measure("AdminSetUserPassword", (i) =>
+  await measure("AdminSetUserPassword", (user) =>
     client.send(
       new AdminSetUserPasswordCommand({
         UserPoolId: pool.poolId,
-        Username: username(i),
+        Username: user.username,
         Password: PERMANENT_PASSWORD,
         Permanent: true,
       }),
     ),
   );
-  await measure("AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)", (i) =>
+  await measure("AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH)", (user) =>
     client.send(
       new AdminInitiateAuthCommand({
         UserPoolId: pool.poolId,
         ClientId: pool.clientId,
         AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: username(i), PASSWORD: PERMANENT_PASSWORD },
+        AuthParameters: { USERNAME: user.username, PASSWORD: PERMANENT_PASSWORD },
       }),
     ),
   );
-  await measure("InitiateAuth (USER_PASSWORD_AUTH)", (i) =>
+  await measure("InitiateAuth (USER_PASSWORD_AUTH)", (user) =>
     client.send(
       new InitiateAuthCommand({
         ClientId: pool.clientId,
         AuthFlow: "USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: signInName(i), PASSWORD: PERMANENT_PASSWORD },
+        AuthParameters: { USERNAME: user.login, PASSWORD: PERMANENT_PASSWORD },
       }),
     ),
   );
   if (!request.srp) return costs;
 
-  const ephemerals = users.map(() => newEphemeral());
-  const challenges: { session: string | undefined; parameters: SrpChallenge }[] = [];
-  await measure("InitiateAuth (USER_SRP_AUTH)", async (i) => {
+  await measure("InitiateAuth (USER_SRP_AUTH)", async (user) => {
     const started = await client.send(
       new InitiateAuthCommand({
         ClientId: pool.clientId,
         AuthFlow: "USER_SRP_AUTH",
-        AuthParameters: {
-          USERNAME: signInName(i),
-          SRP_A: (ephemerals[i] as { A: bigint }).A.toString(16),
-        },
+        AuthParameters: { USERNAME: user.login, SRP_A: user.ephemeral.A.toString(16) },
       }),
     );
     const { SRP_B, SALT, SECRET_BLOCK, USER_ID_FOR_SRP } = started.ChallengeParameters ?? {};
@@ -131,28 +139,29 @@ export async function measurePerOperation(request: PerOperationRequest): Promise
         "InitiateAuth(USER_SRP_AUTH) did not return a PASSWORD_VERIFIER challenge",
       );
     }
-    challenges[i] = {
+    user.challenge = {
       session: started.Session,
       parameters: { SRP_B, SALT, SECRET_BLOCK, USER_ID_FOR_SRP },
     };
   });
   // The client's half is worked out before the clock starts: only the server's answer is timed.
-  const answers = challenges.map((challenge, i) =>
-    passwordVerifierResponses(
+  for (const user of users) {
+    if (!user.challenge) throw new CycleError("no SRP challenge to answer");
+    user.answer = passwordVerifierResponses(
       pool.poolId,
       PERMANENT_PASSWORD,
-      ephemerals[i] as { a: bigint; A: bigint },
-      challenge.parameters,
+      user.ephemeral,
+      user.challenge.parameters,
       new Date(),
-    ),
-  );
-  await measure("RespondToAuthChallenge (PASSWORD_VERIFIER)", async (i) => {
+    );
+  }
+  await measure("RespondToAuthChallenge (PASSWORD_VERIFIER)", async (user) => {
     const result = await client.send(
       new RespondToAuthChallengeCommand({
         ClientId: pool.clientId,
         ChallengeName: "PASSWORD_VERIFIER",
-        ChallengeResponses: answers[i],
-        Session: challenges[i]?.session,
+        ChallengeResponses: user.answer,
+        Session: user.challenge?.session,
       }),
     );
     if (!result.AuthenticationResult?.AccessToken) {

@@ -90,7 +90,7 @@ function newPasswordChallenge(deps: Deps, pool: PoolState, client: ClientRecord,
 }
 
 /** What a proven password leads to: tokens, or what the user's state demands first. */
-function afterPassword(deps: Deps, pool: PoolState, client: ClientRecord, user: UserRecord) {
+async function afterPassword(deps: Deps, pool: PoolState, client: ClientRecord, user: UserRecord) {
   assertEnabled(user);
   switch (user.status) {
     case "FORCE_CHANGE_PASSWORD": {
@@ -107,10 +107,10 @@ function afterPassword(deps: Deps, pool: PoolState, client: ClientRecord, user: 
     case "UNCONFIRMED":
       throw new UserNotConfirmedException("User is not confirmed.");
     default:
-      return issueTokens(deps, pool, client, user).then((AuthenticationResult) => ({
+      return {
         ChallengeParameters: {},
-        AuthenticationResult,
-      }));
+        AuthenticationResult: await issueTokens(deps, pool, client, user),
+      };
   }
 }
 
