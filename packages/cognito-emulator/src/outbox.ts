@@ -10,7 +10,12 @@ import {
 import type { Services } from "./services.ts";
 import type { PendingCode, PoolState, Store, UserRecord } from "./store.ts";
 
-export type CodeReason = "ForgotPassword" | "AdminResetUserPassword" | "SignUp" | "ResendCode";
+export type CodeReason =
+  | "ForgotPassword"
+  | "AdminResetUserPassword"
+  | "SignUp"
+  | "ResendCode"
+  | "VerifyUserAttribute";
 
 export interface OutboxMessage {
   userPoolId: string;
@@ -57,6 +62,7 @@ const CODE_TTL_MS: Record<CodeReason, number> = {
   AdminResetUserPassword: 60 * 60 * 1000,
   SignUp: 24 * 60 * 60 * 1000,
   ResendCode: 24 * 60 * 60 * 1000,
+  VerifyUserAttribute: 24 * 60 * 60 * 1000,
 };
 export const MAX_CODE_ATTEMPTS = 5;
 
@@ -104,7 +110,7 @@ export const codeMismatch = () =>
 export function redeemCode(
   store: Pick<Store, "putUser">,
   user: UserRecord,
-  field: "resetCode" | "confirmationCode",
+  field: "resetCode" | "confirmationCode" | "verificationCode",
   code: string,
   now: number,
 ): void {

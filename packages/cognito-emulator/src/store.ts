@@ -52,6 +52,13 @@ export interface UserRecord {
   resetCode: PendingCode | null;
   /** A pending SignUp confirmation code, hashed (absent in journals written before sign-up existed). */
   confirmationCode?: PendingCode | null;
+  /** A pending attribute verification code (GetUserAttributeVerificationCode, UpdateUserAttributes). */
+  verificationCode?: AttributeCode | null;
+  /**
+   * An email waiting for its code before it replaces `attributes.email`, in a pool whose
+   * `UserAttributeUpdateSettings` require verification before update.
+   */
+  pendingEmail?: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -61,6 +68,12 @@ export interface PendingCode {
   hash: string;
   expiresAt: number;
   attempts: number;
+}
+
+/** A code that verifies one value of an attribute: a code sent to an older address proves nothing. */
+export interface AttributeCode extends PendingCode {
+  attribute: "email";
+  value: string;
 }
 
 export interface GroupRecord {

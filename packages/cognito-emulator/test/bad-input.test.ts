@@ -113,6 +113,8 @@ const OPERATIONS = [
   "GlobalSignOut",
   "AdminUserGlobalSignOut",
   "RevokeToken",
+  "GetUserAttributeVerificationCode",
+  "VerifyUserAttribute",
 ];
 
 /** Request members across those operations. */
@@ -148,6 +150,8 @@ const MEMBERS = [
   "ClientName",
   "ExplicitAuthFlows",
   "PreventUserExistenceErrors",
+  "AttributeName",
+  "Code",
   "ConfirmationCode",
   "SecretHash",
   "Policies",

@@ -30,6 +30,7 @@ import { describeUserPoolClient } from "./describe-user-pool-client.ts";
 import { forgotPassword } from "./forgot-password.ts";
 import { getGroup } from "./get-group.ts";
 import { getUser } from "./get-user.ts";
+import { getUserAttributeVerificationCode } from "./get-user-attribute-verification-code.ts";
 import { globalSignOut } from "./global-sign-out.ts";
 import { initiateAuth } from "./initiate-auth.ts";
 import { listGroups } from "./list-groups.ts";
@@ -42,6 +43,7 @@ import { respondToAuthChallenge } from "./respond-to-auth-challenge.ts";
 import { revokeToken } from "./revoke-token.ts";
 import { signUp } from "./sign-up.ts";
 import { updateUserPoolClient } from "./update-user-pool-client.ts";
+import { verifyUserAttribute } from "./verify-user-attribute.ts";
 
 export type Operation = (input: Input) => unknown;
 
@@ -74,6 +76,7 @@ const targets = {
   ForgotPassword: forgotPassword,
   GetGroup: getGroup,
   GetUser: getUser,
+  GetUserAttributeVerificationCode: getUserAttributeVerificationCode,
   GlobalSignOut: globalSignOut,
   InitiateAuth: initiateAuth,
   ListGroups: listGroups,
@@ -86,6 +89,7 @@ const targets = {
   RevokeToken: revokeToken,
   SignUp: signUp,
   UpdateUserPoolClient: updateUserPoolClient,
+  VerifyUserAttribute: verifyUserAttribute,
 } satisfies Record<string, (services: Services) => Operation>;
 
 export type TargetName = keyof typeof targets;
