@@ -32,6 +32,8 @@ export interface EmulatorStart {
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** Pin to these CPUs (`taskset -c`). */
+  cpus?: string;
 }
 
 export async function startEmulatorCli(options: EmulatorStart): Promise<RunningServer> {
@@ -47,6 +49,7 @@ export async function startEmulatorCli(options: EmulatorStart): Promise<RunningS
     port,
     logPath: join(options.workDir, "cognito-emulator.log"),
     timeoutMs: options.timeoutMs,
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
   });
 }
 

@@ -3,8 +3,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type Driver, defaultOptions, runBenchmark } from "./benchmark.ts";
-import { formatReport } from "./report.ts";
+import { type Driver, defaultOptions, runBenchmark } from "./emulator/index.ts";
+import { formatReport } from "./emulator/report.ts";
 
 const { values } = parseArgs({
   options: {

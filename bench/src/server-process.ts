@@ -50,13 +50,17 @@ export interface ServerSpec {
   port: number;
   /** Where the child's stdout and stderr go. */
   logPath: string;
-  /** Give up waiting for /health after this long. */
+  /** Give up waiting for the health path after this long. */
   timeoutMs?: number;
+  /** Answers 200 once the server is up. Default `/health`. */
+  healthPath?: string;
+  /** Pin the process to these CPUs (`taskset -c`), e.g. "0". */
+  cpus?: string;
 }
 
 export interface RunningServer {
   url: string;
-  /** Milliseconds from spawn to the first 200 from /health. */
+  /** Milliseconds from spawn to the first 200 from the health path. */
   startupMs: number;
   child: ChildProcess;
   logPath: string;
@@ -98,7 +102,12 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const log = createWriteStream(spec.logPath, { flags: "a" });
   await once(log, "open");
   const started = performance.now();
-  const child = spawn(process.execPath, spec.nodeArgs, {
+  // taskset execs node in its own process, so the pid (and its /proc CPU figures) is node's.
+  const [command, args] =
+    spec.cpus === undefined
+      ? [process.execPath, spec.nodeArgs]
+      : ["taskset", ["-c", spec.cpus, process.execPath, ...spec.nodeArgs]];
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", log, log],
@@ -113,11 +122,11 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 
   const deadline = started + (spec.timeoutMs ?? 30_000);
   for (;;) {
-    const status = await getStatus(`${url}/health`, 500);
+    const status = await getStatus(`${url}${spec.healthPath ?? "/health"}`, 500);
     if (status === 200) break;
     if (exited !== null || performance.now() > deadline) {
       child.kill("SIGKILL");
-      const why = exited === null ? "no answer from /health in time" : "it exited";
+      const why = exited === null ? "no healthy answer in time" : "it exited";
       throw new ServerStartError(
         `${spec.name} did not start (${why}); log tail:\n${await logTail(spec.logPath)}`,
       );

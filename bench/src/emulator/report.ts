@@ -1,4 +1,4 @@
-import { type BenchResults, DRIVER_LABEL, PEER, signInLabel } from "./benchmark.ts";
+import { type BenchResults, DRIVER_LABEL, PEER, signInLabel } from "./options.ts";
 
 /** Columns before `leftColumns` are text (left-aligned); the rest are figures. */
 function table(header: string[], rows: string[][], leftColumns = 2): string {

@@ -10,7 +10,7 @@ import {
   runBenchmark,
   type ThroughputResult,
   throughputNotes,
-} from "./benchmark.ts";
+} from "./index.ts";
 import { formatReport } from "./report.ts";
 
 describe("benchmark (quick, cognito-emulator only)", () => {
