@@ -2,7 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { userPoolSettings } from "@gatehouse/server/pool-settings";
+import { userPoolSettings } from "@gatehouse/pool-settings";
 import { BENCH_AUTH_FLOWS, PERMANENT_PASSWORD, type Pool } from "./account-cycle.ts";
 import { freePort, type RunningServer, startServer } from "./server-process.ts";
 

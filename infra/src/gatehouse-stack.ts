@@ -1,11 +1,11 @@
 // Gatehouse on AWS, as one stack: the user pool and its browser client (configured from
-// @gatehouse/server/pool-settings, the same module that seeds the local emulator), the accounts
+// @gatehouse/pool-settings, the same module that seeds the local emulator), the accounts
 // API on Lambda behind an HTTP API, and the static site on S3 behind CloudFront.
 //
 // Least privilege is written out by hand: no role here gets a managed policy, and the grants the
 // CDK would add on its own (which use wildcard actions such as s3:GetObject* or Resource "*") are
 // replaced with statements naming the exact actions and resources.
-import { appClientSettings, userPoolSettings } from "@gatehouse/server/pool-settings";
+import { appClientSettings, userPoolSettings } from "@gatehouse/pool-settings";
 import {
   ArnFormat,
   CfnOutput,

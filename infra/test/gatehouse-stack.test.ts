@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appClientSettings, localPool, userPoolSettings } from "@gatehouse/server/pool-settings";
+import { appClientSettings, localPool, userPoolSettings } from "@gatehouse/pool-settings";
 import { App, CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";

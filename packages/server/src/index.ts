@@ -1,3 +1,4 @@
+export { appClientSettings, localPool, userPoolSettings } from "@gatehouse/pool-settings";
 export { type AppOptions, buildApp } from "./app.ts";
 export { createCognitoClient } from "./cognito/client.ts";
 export { cognitoIdentity, type Identity } from "./cognito/identity.ts";
@@ -14,5 +15,4 @@ export { createLogger } from "./logger.ts";
 export { fromCognito as passwordPolicyOf, type PasswordPolicy } from "./password-policy.ts";
 export { accounts } from "./plugins/accounts.ts";
 export { authenticate } from "./plugins/authenticate.ts";
-export { appClientSettings, localPool, userPoolSettings } from "./pool-settings.ts";
 export { type Api, type ApiParts, createApi } from "./start-api.ts";

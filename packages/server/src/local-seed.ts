@@ -1,4 +1,4 @@
-import { appClientSettings, localPool, userPoolSettings } from "./pool-settings.ts";
+import { appClientSettings, localPool, userPoolSettings } from "@gatehouse/pool-settings";
 
 /** The emulator seed for the local stack: the production settings under fixed local ids. */
 export function localSeed() {

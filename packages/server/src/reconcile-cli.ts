@@ -2,11 +2,11 @@
 
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { localPool } from "@gatehouse/pool-settings";
 import { createCognitoClient } from "./cognito/client.ts";
 import { cognitoIdentity } from "./cognito/identity.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openAccountStore } from "./db/index.ts";
-import { localPool } from "./pool-settings.ts";
 import { poolUsers, reconcile } from "./reconcile.ts";
 
 const HELP = `Usage: npm run reconcile [-- --apply] [-- --older-than-minutes N]

@@ -4,10 +4,10 @@ import {
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ManualClock, type RunningEmulator, startEmulator } from "@gatehouse/cognito-emulator";
+import { localPool } from "@gatehouse/pool-settings";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localSeed } from "../src/local-seed.ts";
-import { localPool } from "../src/pool-settings.ts";
 import { type Api, createApi } from "../src/start-api.ts";
 import {
   adminClient,

@@ -6,10 +6,10 @@ import {
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { RunningEmulator } from "@gatehouse/cognito-emulator";
+import { localPool } from "@gatehouse/pool-settings";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type AccountStore, openAccountStore } from "../src/db/index.ts";
-import { localPool } from "../src/pool-settings.ts";
 import { type Api, createApi } from "../src/start-api.ts";
 import { type CognitoGate, startCognitoGate } from "./cognito-gate.ts";
 import {

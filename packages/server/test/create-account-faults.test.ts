@@ -12,12 +12,12 @@ import {
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { RunningEmulator } from "@gatehouse/cognito-emulator";
+import { localPool } from "@gatehouse/pool-settings";
 import type { LightMyRequestResponse } from "fastify";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cognitoIdentity, type Identity } from "../src/cognito/identity.ts";
 import { type AccountStore, openAccountStore } from "../src/db/index.ts";
-import { localPool } from "../src/pool-settings.ts";
 import { poolUsers, type ReconcileOptions, reconcile } from "../src/reconcile.ts";
 import { type Api, createApi } from "../src/start-api.ts";
 import {

@@ -3,11 +3,11 @@ import {
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { type RunningEmulator, startEmulator } from "@gatehouse/cognito-emulator";
+import { localPool } from "@gatehouse/pool-settings";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { type Config, loadConfig } from "../src/config.ts";
 import { localSeed } from "../src/local-seed.ts";
-import { localPool } from "../src/pool-settings.ts";
 
 export const PASSWORD = "Correct-horse-9";
 

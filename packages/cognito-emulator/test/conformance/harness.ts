@@ -26,6 +26,7 @@ import {
   type ExplicitAuthFlowsType,
   UpdateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { appClientSettings, userPoolSettings } from "@gatehouse/pool-settings";
 import type { Jwks } from "aws-jwt-verify/jwk";
 import { expect } from "vitest";
 import {
@@ -42,28 +43,21 @@ export const onAws = process.env.CONFORMANCE_TARGET === "aws";
 export const PASSWORD = "Permanent-Passw0rd";
 export const TEMPORARY = "Temporary-Passw0rd";
 
-/** The settings of Gatehouse's own pool: admin-only creation, email alias, case-insensitive names. */
+/**
+ * The settings of Gatehouse's own pool that the suite depends on (admin-only creation, email alias,
+ * case-insensitive names), from `@gatehouse/pool-settings`: what is checked here is what deploys.
+ */
 export const GATEHOUSE_POOL = {
-  AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-  AliasAttributes: ["email"],
-  UsernameConfiguration: { CaseSensitive: false },
+  AdminCreateUserConfig: { ...userPoolSettings.AdminCreateUserConfig },
+  AliasAttributes: [...userPoolSettings.AliasAttributes],
+  UsernameConfiguration: { ...userPoolSettings.UsernameConfiguration },
 } satisfies Partial<CreateUserPoolCommandInput>;
 
-/** Gatehouse's password policy: 10 characters with upper, lower and a digit; no symbol needed. */
-export const GATEHOUSE_PASSWORD_POLICY = {
-  MinimumLength: 10,
-  RequireUppercase: true,
-  RequireLowercase: true,
-  RequireNumbers: true,
-  RequireSymbols: false,
-};
+/** Gatehouse's password policy (10 characters with upper, lower and a digit; no symbol needed). */
+export const GATEHOUSE_PASSWORD_POLICY = { ...userPoolSettings.Policies.PasswordPolicy };
 
 /** The flows Gatehouse's web client allows. */
-export const WEB_FLOWS: ExplicitAuthFlowsType[] = [
-  "ALLOW_USER_SRP_AUTH",
-  "ALLOW_REFRESH_TOKEN_AUTH",
-  "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-];
+export const WEB_FLOWS: ExplicitAuthFlowsType[] = [...appClientSettings.ExplicitAuthFlows];
 
 export interface Target {
   kind: "emulator" | "aws";
