@@ -8,6 +8,20 @@ const invalid = (name: string, constraint: string) =>
     `1 validation error detected: Value at '${member(name)}' failed to satisfy constraint: ${constraint}`,
   );
 
+/**
+ * Cognito's wording for a member that breaks a constraint of the API's model, naming its value and
+ * its path in the request (`policies.passwordPolicy.minimumLength`, `schema.1.member.name`).
+ */
+export function validationError(path: string, value: unknown, constraint: string) {
+  const shown =
+    typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : JSON.stringify(value);
+  return new InvalidParameterException(
+    `1 validation error detected: Value '${shown}' at '${path}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
 export interface AttributeType {
   Name: string;
   Value: string;

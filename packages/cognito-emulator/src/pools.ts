@@ -1,5 +1,6 @@
 // User pools and app clients: their settings as given (checked as Cognito checks them), and the
 // shapes DescribeUserPool / DescribeUserPoolClient answer with.
+import { buildSchema, schemaOf } from "./attributes.ts";
 import { validateExplicitAuthFlows } from "./auth-flows.ts";
 import { InvalidParameterException } from "./errors.ts";
 import { isUserPoolId, newClientId, newClientSecret, regionOf } from "./ids.ts";
@@ -15,7 +16,8 @@ const ALIASES = new Set(["email", "phone_number", "preferred_username"]);
 
 /** The CreateUserPool settings worth keeping, checked where behaviour depends on them. */
 export function poolSettings(input: Input): Record<string, unknown> {
-  const { PoolName: _name, ...settings } = input.body;
+  const { PoolName: _name, Schema: schema, ...given } = input.body;
+  const settings: Record<string, unknown> = { ...given, SchemaAttributes: buildSchema(schema) };
   const aliases = input.stringList("AliasAttributes") ?? [];
   for (const alias of aliases) {
     if (!ALIASES.has(alias)) {
@@ -40,8 +42,10 @@ export function poolSettings(input: Input): Record<string, unknown> {
 
 export function describePool(pool: PoolState) {
   const { record } = pool;
+  const { Schema: _given, ...settings } = record.settings;
   return {
-    ...record.settings,
+    ...settings,
+    SchemaAttributes: schemaOf(record.settings),
     Id: record.id,
     Name: record.name,
     Arn: `arn:aws:cognito-idp:${regionOf(record.id)}:000000000000:userpool/${record.id}`,

@@ -97,6 +97,7 @@ export function applySeed(services: Pick<Services, "store" | "clock">, seed: See
         password: user.Password ?? user.TemporaryPassword ?? null,
         status: user.Password === undefined ? "FORCE_CHANGE_PASSWORD" : "CONFIRMED",
         forceAlias: false,
+        caller: "admin",
       });
       if (groups.length > 0) services.store.putUser({ ...created, groups });
     }

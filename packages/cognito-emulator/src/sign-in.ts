@@ -1,6 +1,7 @@
 // Sign-in: the password flows, SRP, refresh, and the challenges a sign-in can lead to. Shared by
 // InitiateAuth / AdminInitiateAuth and RespondToAuthChallenge / AdminRespondToAuthChallenge.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { applyAttributeWrites } from "./attributes.ts";
 import {
   InvalidParameterException,
   incorrectCredentials,
@@ -22,7 +23,7 @@ import {
 } from "./srp.ts";
 import type { ClientRecord, PoolState, UserRecord } from "./store.ts";
 import { issueTokens, sha256Hex } from "./user-tokens.ts";
-import { assertEnabled, mergeAttributes, passwordMatches, withPassword } from "./users.ts";
+import { assertEnabled, passwordMatches, withPassword } from "./users.ts";
 
 type Deps = Pick<Services, "store" | "clock" | "signer" | "sessions" | "config">;
 
@@ -292,8 +293,9 @@ async function answerNewPassword(
     // Not the user's to set: identity, and the verification only a code can give.
     return Name === "sub" || Name === "email_verified" ? [] : [{ Name, Value }];
   });
-  const attributes = mergeAttributes(pool, user.attributes, changes, {
-    keepVerifiedOnChange: false,
+  const attributes = applyAttributeWrites(pool, user.attributes, changes, {
+    caller: "user",
+    creating: false,
   });
   const now = deps.clock.now();
   const confirmed: UserRecord = {

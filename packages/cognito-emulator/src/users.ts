@@ -1,6 +1,7 @@
 // Users: creation, attributes and the email alias, passwords (kept only as an SRP verifier), and
 // the shapes Cognito answers with.
 import { randomBytes, randomUUID } from "node:crypto";
+import { type AttributeCaller, applyAttributeWrites, EMAIL } from "./attributes.ts";
 import {
   AliasExistsException,
   InvalidParameterException,
@@ -14,84 +15,6 @@ import { checkPassword, createVerifier, srpPoolName } from "./srp.ts";
 import type { PoolState, UserRecord, UserStatus } from "./store.ts";
 
 type Deps = Pick<Services, "store" | "clock">;
-
-const STANDARD_ATTRIBUTES = new Set([
-  "address",
-  "birthdate",
-  "email",
-  "email_verified",
-  "family_name",
-  "gender",
-  "given_name",
-  "locale",
-  "middle_name",
-  "name",
-  "nickname",
-  "phone_number",
-  "phone_number_verified",
-  "picture",
-  "preferred_username",
-  "profile",
-  "updated_at",
-  "website",
-  "zoneinfo",
-]);
-export const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-/** Custom attributes the pool's `Schema` declares, as `custom:<name>`. */
-function customAttributes(pool: PoolState): Set<string> {
-  const schema = pool.record.settings.Schema;
-  const names = Array.isArray(schema)
-    ? schema.flatMap((entry) => {
-        const name = (entry as { Name?: unknown } | null)?.Name;
-        return typeof name === "string"
-          ? [name.startsWith("custom:") ? name : `custom:${name}`]
-          : [];
-      })
-    : [];
-  return new Set(names);
-}
-
-/** The new attribute map, checked as Cognito checks it. */
-export function mergeAttributes(
-  pool: PoolState,
-  current: Record<string, string>,
-  changes: AttributeType[],
-  { keepVerifiedOnChange }: { keepVerifiedOnChange: boolean },
-): Record<string, string> {
-  const next = { ...current };
-  const given = new Set(changes.map((attribute) => attribute.Name));
-  const isCustom = (name: string) => name.startsWith("custom:") && customAttributes(pool).has(name);
-  for (const { Name, Value } of changes) {
-    if (Name === "sub") {
-      throw new InvalidParameterException("Cannot modify an immutable attribute: sub");
-    }
-    if (!STANDARD_ATTRIBUTES.has(Name) && !isCustom(Name)) {
-      throw new InvalidParameterException(
-        `Attributes did not conform to the schema: ${Name}: Attribute does not exist in the schema.\n`,
-      );
-    }
-    if (Value.length > 2048) {
-      throw new InvalidParameterException(
-        `Attributes did not conform to the schema: ${Name}: String must be no longer than 2048 characters`,
-      );
-    }
-    if (Name === "email" && !EMAIL.test(Value)) {
-      throw new InvalidParameterException("Invalid email address format.");
-    }
-    if (
-      (Name === "email_verified" || Name === "phone_number_verified") &&
-      !["true", "false"].includes(Value)
-    ) {
-      throw new InvalidParameterException(`${Name} must be true or false`);
-    }
-    next[Name] = Value;
-  }
-  if (given.has("email") && current.email !== next.email && !given.has("email_verified")) {
-    next.email_verified = keepVerifiedOnChange ? (next.email_verified ?? "false") : "false";
-  }
-  return next;
-}
 
 /**
  * Claims the user's verified email as their sign-in alias: another holder of it loses it when
@@ -145,6 +68,8 @@ export interface NewUser {
   password: string | null;
   status: UserStatus;
   forceAlias: boolean;
+  /** Whose request it is: a user's own (SignUp) may not write `*_verified`. */
+  caller: AttributeCaller;
 }
 
 /** Creates a user (AdminCreateUser, SignUp, seed files), checked as Cognito checks it. */
@@ -163,7 +88,10 @@ export function createUser(deps: Deps, pool: PoolState, request: NewUser): UserR
   if (pool.users.has(pool.userKey(username))) {
     throw new UsernameExistsException("User account already exists");
   }
-  const attributes = mergeAttributes(pool, {}, request.attributes, { keepVerifiedOnChange: true });
+  const attributes = applyAttributeWrites(pool, {}, request.attributes, {
+    caller: request.caller,
+    creating: true,
+  });
   const password = request.password ?? temporaryPassword(pool);
   enforcePolicy(policyOf(pool.record.settings), password);
   const now = deps.clock.now();

@@ -30,6 +30,7 @@ export const adminCreateUser = (deps: Pick<Services, "store" | "clock">) => (inp
     password,
     status: "FORCE_CHANGE_PASSWORD",
     forceAlias,
+    caller: "admin",
   });
   return { User: userType(user) };
 };

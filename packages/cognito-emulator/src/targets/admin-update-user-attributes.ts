@@ -1,8 +1,9 @@
+import { applyAttributeWrites } from "../attributes.ts";
 import type { Input } from "../input.ts";
 import { requirePool, requireUser } from "../lookup.ts";
 import type { Services } from "../services.ts";
 import type { UserRecord } from "../store.ts";
-import { claimAlias, mergeAttributes } from "../users.ts";
+import { claimAlias } from "../users.ts";
 
 /** A changed email is unverified (and no longer signs in) unless `email_verified` is given too. */
 export const adminUpdateUserAttributes =
@@ -13,7 +14,10 @@ export const adminUpdateUserAttributes =
     const user = requireUser(pool, username);
     const next: UserRecord = {
       ...user,
-      attributes: mergeAttributes(pool, user.attributes, changes, { keepVerifiedOnChange: false }),
+      attributes: applyAttributeWrites(pool, user.attributes, changes, {
+        caller: "admin",
+        creating: false,
+      }),
       updatedAt: deps.clock.now(),
     };
     claimAlias(deps, pool, next, false);

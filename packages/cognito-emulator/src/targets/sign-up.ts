@@ -30,6 +30,7 @@ export const signUp =
       password,
       status: "UNCONFIRMED",
       forceAlias: false,
+      caller: "user",
     });
     const email = user.attributes.email;
     if (!email || !verifiesEmail(pool)) return { UserConfirmed: false, UserSub: user.sub };
