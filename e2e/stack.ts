@@ -9,7 +9,7 @@ import {
   startLocalApi,
   userPoolSettings,
 } from "@gatehouse/server";
-import { serveSite } from "@gatehouse/web";
+import { serveSite, siteConfig } from "@gatehouse/web";
 import pino from "pino";
 
 export interface Stack {
@@ -46,18 +46,18 @@ export async function startStack(): Promise<Stack> {
     corsOrigins: [siteUrl, localStorageSiteUrl],
     logger: pino({ level: "silent" }),
   });
-  const config = {
+  const config = siteConfig({
     region: localPool.region,
     userPoolId: localPool.userPoolId,
     clientId: localPool.clientId,
     cognitoEndpoint: emulator.url,
     apiBaseUrl: api.url,
     passwordPolicy: passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
-  };
+  });
   const site = await serveSite({ port: sitePort, config });
   const localSite = await serveSite({
     port: localSitePort,
-    config: { ...config, tokenStorage: "local" },
+    config: siteConfig({ ...config, cognitoEndpoint: emulator.url, tokenStorage: "local" }),
   });
   return {
     emulator,

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { startEmulator } from "@gatehouse/cognito-emulator";
 import { ConfigError, createApi, loadConfig, localPool, localSeed } from "@gatehouse/server";
-import { buildSite, serveSite } from "@gatehouse/web";
+import { buildSite, serveSite, siteConfig } from "@gatehouse/web";
 
 interface Running {
   stop(): Promise<void>;
@@ -109,15 +109,15 @@ const site = await launch(`the site on port ${sitePort}`, async () => {
   await buildSite();
   return serveSite({
     port: sitePort,
-    config: {
+    config: siteConfig({
       region: config.region,
       userPoolId: config.userPoolId,
       clientId: config.clientId,
-      ...(config.cognitoEndpoint ? { cognitoEndpoint: config.cognitoEndpoint } : {}),
+      cognitoEndpoint: config.cognitoEndpoint,
       apiBaseUrl: apiUrl,
       // The pool's own policy, as the API read it.
       passwordPolicy: api.policy,
-    },
+    }),
   });
 });
 lines.unshift(`Website           ${site.url}  <- open this: create an account and sign in`);

@@ -6,6 +6,7 @@
 // CDK would add on its own (which use wildcard actions such as s3:GetObject* or Resource "*") are
 // replaced with statements naming the exact actions and resources.
 import { appClientSettings, userPoolSettings } from "@gatehouse/pool-settings";
+import type { SiteConfig } from "@gatehouse/web";
 import {
   ArnFormat,
   CfnOutput,
@@ -19,7 +20,11 @@ import { HttpApi, HttpRoute, HttpRouteKey, HttpStage } from "aws-cdk-lib/aws-api
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import {
   AllowedMethods,
+  Function as CloudFrontFunction,
   Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
@@ -40,6 +45,7 @@ import {
 import type { Construct } from "constructs";
 import { toL1Properties } from "./cfn-properties.ts";
 import { toResponseHeaderBehaviors } from "./response-headers.ts";
+import { viewerRequestCode } from "./viewer-request-function.ts";
 
 /** The Cognito operations the API calls, and nothing else (the tests compare with the bundle). */
 export const apiCognitoActions = [
@@ -67,13 +73,34 @@ export interface SiteOrigins {
   readonly cognitoOrigin: string;
 }
 
+/** The values of the site's config.json known only once the stack is deployed. */
+export interface DeployedSiteValues {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  /** The accounts API's URL. */
+  readonly apiBaseUrl: string;
+}
+
+/** The built website, as the stack serves it. */
+export interface SiteSpec {
+  /** Directory holding the built website. */
+  readonly dir: string;
+  /** The site's response headers (CSP included), given the origins its pages talk to. */
+  readonly headers: (origins: SiteOrigins) => Readonly<Record<string, string>>;
+  /** The site's config.json, given the deployed pool, client and API (as deploy-time tokens). */
+  readonly config: (deployed: DeployedSiteValues) => SiteConfig;
+  /** Extension-less paths and the page each serves; CloudFront rewrites them (S3 cannot). */
+  readonly routes: Readonly<Record<string, string>>;
+  /** The object served for `/`. */
+  readonly defaultRootObject: string;
+}
+
 export interface GatehouseStackProps extends StackProps {
   /** Directory holding the bundled API: `index.mjs`, exporting `handler`. */
   readonly apiBundleDir: string;
-  /** Directory holding the built website. */
-  readonly siteDir: string;
-  /** The site's response headers (CSP included), given the origins its pages talk to. */
-  readonly siteHeaders: (origins: SiteOrigins) => Readonly<Record<string, string>>;
+  /** The website: its files, headers, config.json and addresses. */
+  readonly site: SiteSpec;
   /**
    * Complete ARN (with its six-character suffix) of the Secrets Manager secret whose value is
    * PostgreSQL's URL.
@@ -129,14 +156,19 @@ export class GatehouseStack extends Stack {
     const apiOrigin = this.api.apiEndpoint;
     const cognitoOrigin = `https://cognito-idp.${this.region}.${this.urlSuffix}`;
 
-    const headers = props.siteHeaders({ apiOrigin, cognitoOrigin });
+    const headers = props.site.headers({ apiOrigin, cognitoOrigin });
     const responseHeaders = new ResponseHeadersPolicy(this, "SiteHeaders", {
       comment: "Gatehouse site security headers",
       ...toResponseHeaderBehaviors(headers),
     });
+    const routes = new CloudFrontFunction(this, "SiteRoutes", {
+      comment: "Serves each extension-less address of the site from its page",
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(viewerRequestCode(props.site.routes)),
+    });
     this.distribution = new Distribution(this, "Site", {
       comment: "Gatehouse site",
-      defaultRootObject: "index.html",
+      defaultRootObject: props.site.defaultRootObject,
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       defaultBehavior: {
@@ -144,6 +176,7 @@ export class GatehouseStack extends Stack {
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         responseHeadersPolicy: responseHeaders,
+        functionAssociations: [{ function: routes, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
     });
     const siteUrl = `https://${this.distribution.distributionDomainName}`;
@@ -163,12 +196,15 @@ export class GatehouseStack extends Stack {
       integration: new HttpLambdaIntegration("AccountsApi", this.apiFunction),
     });
 
-    this.deploySite(props.siteDir, {
-      region: this.region,
-      userPoolId: this.userPool.ref,
-      clientId: this.appClient.ref,
-      apiUrl: apiOrigin,
-    });
+    this.deploySite(
+      props.site.dir,
+      props.site.config({
+        region: this.region,
+        userPoolId: this.userPool.ref,
+        clientId: this.appClient.ref,
+        apiBaseUrl: apiOrigin,
+      }),
+    );
 
     new CfnOutput(this, "Region", { value: this.region, description: "AWS region" });
     new CfnOutput(this, "UserPoolId", {
@@ -247,7 +283,7 @@ export class GatehouseStack extends Stack {
   }
 
   /** Uploads the site and a `config.json` holding this stack's outputs, then invalidates the CDN. */
-  private deploySite(siteDir: string, config: Record<string, string>): void {
+  private deploySite(siteDir: string, config: SiteConfig): void {
     const role = new Role(this, "SiteDeploymentRole", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
       description: "Copies the Gatehouse site into its bucket",

@@ -6,18 +6,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { App, Environment } from "aws-cdk-lib";
 import { type ApiBundle, bundleApi } from "./bundle-api.ts";
-import { apiRuntime, GatehouseStack, type SiteOrigins } from "./gatehouse-stack.ts";
+import { apiRuntime, GatehouseStack, type SiteSpec } from "./gatehouse-stack.ts";
 
 export const infraDir = fileURLToPath(new URL("..", import.meta.url));
 
-/** How the website is built, and which headers it must be served with. */
-export interface SiteSource {
+/** The website as the stack serves it, and how it is built. */
+export interface SiteSource extends SiteSpec {
   /** Builds the site into `dir`. */
   readonly build: () => Promise<void>;
-  /** Directory holding the built site. */
-  readonly dir: string;
-  /** The site's response headers (CSP included), given the origins its pages talk to. */
-  readonly headers: (origins: SiteOrigins) => Readonly<Record<string, string>>;
 }
 
 /**
@@ -104,8 +100,7 @@ export async function buildGatehouse(options: BuildOptions): Promise<Built> {
     description:
       "Gatehouse: Cognito user pool, accounts API (Lambda + HTTP API), website (S3 + CloudFront)",
     apiBundleDir: apiBundle.dir,
-    siteDir: options.site.dir,
-    siteHeaders: options.site.headers,
+    site: options.site,
     databaseSecretArn: options.context.databaseSecretArn,
     redisSecretArn: options.context.redisSecretArn,
   });

@@ -4,12 +4,15 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appClientSettings, localPool, userPoolSettings } from "@gatehouse/pool-settings";
+import { passwordPolicyOf } from "@gatehouse/server";
+import { pageRoutes, type SiteConfig, siteConfig } from "@gatehouse/web";
 import { App, CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiCognitoActions, GatehouseStack } from "../src/gatehouse-stack.ts";
 import { type Built, buildGatehouse } from "../src/synthesize.ts";
+import { viewerRequestCode } from "../src/viewer-request-function.ts";
 import { webSite } from "../src/web-site.ts";
 import {
   at,
@@ -230,8 +233,7 @@ describe("the API", () => {
     const other = new GatehouseStack(app, "WithRedis", {
       env: { account, region },
       apiBundleDir: built.apiBundle.dir,
-      siteDir: webSite().dir,
-      siteHeaders: webSite().headers,
+      site: webSite(),
       databaseSecretArn,
       redisSecretArn,
     });
@@ -252,8 +254,7 @@ describe("the API", () => {
       new GatehouseStack(new App({ outdir: join(outdir, "refused") }), "Refused", {
         env: { account, region },
         apiBundleDir: built.apiBundle.dir,
-        siteDir: webSite().dir,
-        siteHeaders: webSite().headers,
+        site: webSite(),
         databaseSecretArn: secretArn,
         redisSecretArn: null,
       });
@@ -406,6 +407,17 @@ describe("the site", () => {
     expect(at(distribution, "DistributionConfig.DefaultRootObject")).toBe("index.html");
   });
 
+  it("rewrites every extension-less address of the site to its page, on each viewer request", () => {
+    const [, distribution] = onlyResource("AWS::CloudFront::Distribution");
+    const [functionId, fn] = onlyResource("AWS::CloudFront::Function");
+    expect(at(fn, "FunctionConfig.Runtime")).toBe("cloudfront-js-2.0");
+    expect(fn.AutoPublish).toBe(true);
+    expect(
+      at(distribution, "DistributionConfig.DefaultCacheBehavior.FunctionAssociations"),
+    ).toEqual([{ EventType: "viewer-request", FunctionARN: `\${${functionId}.FunctionARN}` }]);
+    expect(fn.FunctionCode).toBe(viewerRequestCode(pageRoutes));
+  });
+
   it("sends the site's own security headers, with the API and Cognito as the only outside origins", () => {
     const [, distribution] = onlyResource("AWS::CloudFront::Distribution");
     const [policyId, policy] = onlyResource("AWS::CloudFront::ResponseHeadersPolicy");
@@ -455,12 +467,25 @@ describe("the site", () => {
     for (const [marker, value] of Object.entries(markers[configIndex] ?? {})) {
       text = text.replaceAll(marker, value);
     }
-    expect(JSON.parse(text)).toEqual({
+    const deployed = {
       region,
       userPoolId: `\${${logicalId(built.stack.userPool)}}`,
       clientId: `\${${logicalId(built.stack.appClient)}}`,
-      apiUrl: `\${${logicalId(built.stack.api)}.ApiEndpoint}`,
-    });
+      apiBaseUrl: `\${${logicalId(built.stack.api)}.ApiEndpoint}`,
+    };
+    const config = JSON.parse(text) as SiteConfig;
+    // Exactly what the site's own builder makes of the deployed values: the fields the pages read.
+    expect(config).toEqual(
+      siteConfig({ ...deployed, cognitoEndpoint: null, passwordPolicy: config.passwordPolicy }),
+    );
+    expect(config.apiBaseUrl).toBe(deployed.apiBaseUrl);
+    expect(config.cognitoEndpoint).toBeUndefined();
+    expect(config.passwordPolicy).toEqual(
+      passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
+    );
+    expect(config.passwordPolicy.minimumLength).toBe(
+      userPoolSettings.Policies.PasswordPolicy.MinimumLength,
+    );
     expect(deployment.DistributionPaths).toEqual(["/*"]);
   });
 });

@@ -1,4 +1,5 @@
-// A small static server for the site: the built pages, config.json, and the security headers.
+// A small static server for the site: the built pages under the addresses of the route table,
+// config.json, and the security headers.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -6,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { buildSite, defaultDistDir } from "./build.ts";
 import { securityHeaders } from "./headers.ts";
+import { objectKeyFor } from "./routes.ts";
 import type { SiteConfig } from "./site-config.ts";
 
 const TYPES: Record<string, string> = {
@@ -46,8 +48,8 @@ export async function serveSite(
     } catch {
       return send(400, "text/plain", "Bad request");
     }
-    if (file === "/") file = "/index.html";
-    if (!path.extname(file)) file = `${file}.html`;
+    // The same object keys CloudFront asks S3 for (routes.ts).
+    file = `/${objectKeyFor(file)}`;
     if (request.method !== "GET" && request.method !== "HEAD")
       return send(405, "text/plain", "Method not allowed");
     if (file === "/config.json") return send(200, TYPES[".json"] as string, configJson);
