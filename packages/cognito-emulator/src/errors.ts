@@ -34,6 +34,7 @@ export const UserNotConfirmedException = define("UserNotConfirmedException");
 export const UnsupportedUserStateException = define("UnsupportedUserStateException");
 export const PasswordResetRequiredException = define("PasswordResetRequiredException");
 export const UnsupportedOperationException = define("UnsupportedOperationException");
+export const RefreshTokenReuseException = define("RefreshTokenReuseException");
 export const SerializationException = define("SerializationException");
 export const UnknownOperationException = define("UnknownOperationException");
 export const RequestEntityTooLargeException = define("RequestEntityTooLargeException", 413);

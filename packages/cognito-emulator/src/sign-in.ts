@@ -12,6 +12,7 @@ import {
 import type { Input } from "./input.ts";
 import { findUser, hidesUsers, unknownUserError } from "./lookup.ts";
 import { enforcePolicy, policyOf } from "./password-policy.ts";
+import { redeemRefreshToken, rotationOf } from "./refresh-tokens.ts";
 import type { Services } from "./services.ts";
 import {
   createServerEphemeral,
@@ -22,7 +23,7 @@ import {
   srpPoolName,
 } from "./srp.ts";
 import type { ClientRecord, PoolState, UserRecord } from "./store.ts";
-import { issueTokens, sha256Hex } from "./user-tokens.ts";
+import { issueTokens } from "./user-tokens.ts";
 import { assertEnabled, passwordMatches, withPassword } from "./users.ts";
 
 type Deps = Pick<Services, "store" | "clock" | "signer" | "sessions" | "config">;
@@ -143,19 +144,12 @@ export async function refreshSignIn(
 ) {
   const token = parameters.REFRESH_TOKEN;
   if (token === undefined) throw missing("REFRESH_TOKEN");
-  const record = deps.store.refreshToken(sha256Hex(token));
-  if (!record || record.clientId !== client.clientId) {
-    throw new NotAuthorizedException("Invalid Refresh Token");
+  if (rotationOf(client).enabled) {
+    throw new NotAuthorizedException(
+      "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken.",
+    );
   }
-  if (deps.store.isRevoked(record.originJti)) {
-    throw new NotAuthorizedException("Refresh Token has been revoked");
-  }
-  if (record.expiresAt <= deps.clock.now()) {
-    throw new NotAuthorizedException("Refresh Token has expired");
-  }
-  const user = pool.users.get(record.userKey);
-  if (!user) throw new NotAuthorizedException("Invalid Refresh Token");
-  assertEnabled(user);
+  const { record, user } = redeemRefreshToken(deps, pool, client, token);
   return {
     ChallengeParameters: {},
     AuthenticationResult: await issueTokens(deps, pool, client, user, {

@@ -95,6 +95,8 @@ export interface RefreshRecord {
   originJti: string;
   authTime: number;
   expiresAt: number;
+  /** Set once the token was rotated (GetTokensFromRefreshToken): it still works until then (ms). */
+  rotatedUntil?: number;
 }
 
 type Entry =

@@ -32,10 +32,14 @@ export interface AuthenticationResult {
   RefreshToken?: string;
 }
 
-/** An existing sign-in session (refresh): same origin_jti and auth_time, no new refresh token. */
+/**
+ * An existing sign-in session (refresh): same origin_jti and auth_time, and no new refresh token
+ * unless `rotate` (refresh token rotation).
+ */
 export interface SignInSession {
   originJti: string;
   authTime: number;
+  rotate?: boolean;
 }
 
 /**
@@ -92,7 +96,7 @@ export async function issueTokens(
     jti: randomUUID(),
   };
   let refreshToken: string | undefined;
-  if (!session) {
+  if (!session || session.rotate) {
     // Opaque: only its hash is kept, so the journal holds nothing that signs anyone in.
     refreshToken = randomBytes(48).toString("base64url");
     deps.store.putRefreshToken({

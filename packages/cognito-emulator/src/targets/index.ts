@@ -24,11 +24,14 @@ import { createGroup } from "./create-group.ts";
 import { createUserPool } from "./create-user-pool.ts";
 import { createUserPoolClient } from "./create-user-pool-client.ts";
 import { deleteGroup } from "./delete-group.ts";
+import { deleteUser } from "./delete-user.ts";
+import { deleteUserAttributes } from "./delete-user-attributes.ts";
 import { deleteUserPool } from "./delete-user-pool.ts";
 import { describeUserPool } from "./describe-user-pool.ts";
 import { describeUserPoolClient } from "./describe-user-pool-client.ts";
 import { forgotPassword } from "./forgot-password.ts";
 import { getGroup } from "./get-group.ts";
+import { getTokensFromRefreshToken } from "./get-tokens-from-refresh-token.ts";
 import { getUser } from "./get-user.ts";
 import { getUserAttributeVerificationCode } from "./get-user-attribute-verification-code.ts";
 import { globalSignOut } from "./global-sign-out.ts";
@@ -42,6 +45,7 @@ import { resendConfirmationCode } from "./resend-confirmation-code.ts";
 import { respondToAuthChallenge } from "./respond-to-auth-challenge.ts";
 import { revokeToken } from "./revoke-token.ts";
 import { signUp } from "./sign-up.ts";
+import { updateUserAttributes } from "./update-user-attributes.ts";
 import { updateUserPoolClient } from "./update-user-pool-client.ts";
 import { verifyUserAttribute } from "./verify-user-attribute.ts";
 
@@ -70,11 +74,14 @@ const targets = {
   CreateUserPool: createUserPool,
   CreateUserPoolClient: createUserPoolClient,
   DeleteGroup: deleteGroup,
+  DeleteUser: deleteUser,
+  DeleteUserAttributes: deleteUserAttributes,
   DeleteUserPool: deleteUserPool,
   DescribeUserPool: describeUserPool,
   DescribeUserPoolClient: describeUserPoolClient,
   ForgotPassword: forgotPassword,
   GetGroup: getGroup,
+  GetTokensFromRefreshToken: getTokensFromRefreshToken,
   GetUser: getUser,
   GetUserAttributeVerificationCode: getUserAttributeVerificationCode,
   GlobalSignOut: globalSignOut,
@@ -88,6 +95,7 @@ const targets = {
   RespondToAuthChallenge: respondToAuthChallenge,
   RevokeToken: revokeToken,
   SignUp: signUp,
+  UpdateUserAttributes: updateUserAttributes,
   UpdateUserPoolClient: updateUserPoolClient,
   VerifyUserAttribute: verifyUserAttribute,
 } satisfies Record<string, (services: Services) => Operation>;
