@@ -1,12 +1,13 @@
 // User pools and app clients: their settings as given (checked as Cognito checks them), and the
 // shapes DescribeUserPool / DescribeUserPoolClient answer with.
-import { buildSchema, schemaOf } from "./attributes.ts";
+import { buildSchema, type SchemaAttribute, schemaOf } from "./attributes.ts";
 import { validateExplicitAuthFlows } from "./auth-flows.ts";
 import { InvalidParameterException } from "./errors.ts";
 import { isUserPoolId, newClientId, newClientSecret, regionOf } from "./ids.ts";
-import type { Input } from "./input.ts";
+import { type Input, validationError } from "./input.ts";
 import { requirePool } from "./lookup.ts";
 import { policyOf } from "./password-policy.ts";
+import { checkPoolSettings } from "./pool-checks.ts";
 import type { Services } from "./services.ts";
 import type { ClientRecord, PoolState } from "./store.ts";
 
@@ -14,35 +15,112 @@ type Deps = Pick<Services, "store" | "clock">;
 
 const ALIASES = new Set(["email", "phone_number", "preferred_username"]);
 
-/** The CreateUserPool settings worth keeping, checked where behaviour depends on them. */
+/** Settings only CreateUserPool sets; UpdateUserPool keeps them. */
+const FIXED_AT_CREATION = [
+  "SchemaAttributes",
+  "UsernameAttributes",
+  "AliasAttributes",
+  "UsernameConfiguration",
+];
+/** What SetUserPoolMfaConfig keeps beside the pool's settings (not part of DescribeUserPool). */
+export const MFA_SETTINGS = [
+  "SmsMfaConfiguration",
+  "SoftwareTokenMfaConfiguration",
+  "EmailMfaConfiguration",
+  "WebAuthnConfiguration",
+] as const;
+/** The members UpdateUserPool takes besides UserPoolId; each one left out returns to its default. */
+const UPDATABLE = [
+  "Policies",
+  "DeletionProtection",
+  "LambdaConfig",
+  "AutoVerifiedAttributes",
+  "SmsVerificationMessage",
+  "EmailVerificationMessage",
+  "EmailVerificationSubject",
+  "VerificationMessageTemplate",
+  "SmsAuthenticationMessage",
+  "UserAttributeUpdateSettings",
+  "MfaConfiguration",
+  "DeviceConfiguration",
+  "EmailConfiguration",
+  "SmsConfiguration",
+  "UserPoolTags",
+  "AdminCreateUserConfig",
+  "UserPoolAddOns",
+  "AccountRecoverySetting",
+  "UserPoolTier",
+];
+
+const pick = (from: Record<string, unknown>, names: readonly string[]) =>
+  Object.fromEntries(
+    names.flatMap((name) => (from[name] === undefined ? [] : [[name, from[name]]])),
+  );
+
+/** The CreateUserPool settings, checked as Cognito checks them; `Schema` becomes the full schema. */
 export function poolSettings(input: Input): Record<string, unknown> {
   const { PoolName: _name, Schema: schema, ...given } = input.body;
-  const settings: Record<string, unknown> = { ...given, SchemaAttributes: buildSchema(schema) };
+  checkPoolSettings(given);
   const aliases = input.stringList("AliasAttributes") ?? [];
   for (const alias of aliases) {
     if (!ALIASES.has(alias)) {
-      throw new InvalidParameterException(`Invalid AliasAttributes value: ${alias}`);
+      throw validationError(
+        "aliasAttributes",
+        aliases,
+        "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email, preferred_username]]",
+      );
     }
   }
-  if (aliases.length > 0 && input.has("UsernameAttributes")) {
+  const usernameAttributes = input.stringList("UsernameAttributes") ?? [];
+  for (const name of usernameAttributes) {
+    if (name !== "email" && name !== "phone_number") {
+      throw validationError(
+        "usernameAttributes",
+        usernameAttributes,
+        "Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email]]",
+      );
+    }
+  }
+  if (aliases.length > 0 && usernameAttributes.length > 0) {
     throw new InvalidParameterException(
       "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
     );
   }
-  input.object("Policies");
-  input.object("AdminCreateUserConfig");
-  input.object("UsernameConfiguration");
-  input.stringList("AutoVerifiedAttributes");
-  const deletion = input.optionalString("DeletionProtection");
-  if (deletion !== undefined && deletion !== "ACTIVE" && deletion !== "INACTIVE") {
-    throw new InvalidParameterException("DeletionProtection must be ACTIVE or INACTIVE");
+  const caseSensitive = input.object("UsernameConfiguration")?.CaseSensitive;
+  if (caseSensitive !== undefined && typeof caseSensitive !== "boolean") {
+    throw validationError(
+      "usernameConfiguration.caseSensitive",
+      caseSensitive,
+      "Member must be a boolean",
+    );
   }
-  return settings;
+  return { ...given, SchemaAttributes: buildSchema(schema) };
+}
+
+/** UpdateUserPool's settings: what it takes replaces the old (left out: the default again). */
+export function updatedPoolSettings(
+  existing: Record<string, unknown>,
+  input: Input,
+): Record<string, unknown> {
+  const given = pick(input.body, UPDATABLE);
+  checkPoolSettings(given);
+  return {
+    ...pick(existing, FIXED_AT_CREATION),
+    ...pick(existing, MFA_SETTINGS),
+    ...given,
+  };
 }
 
 export function describePool(pool: PoolState) {
   const { record } = pool;
-  const { Schema: _given, ...settings } = record.settings;
+  const {
+    Schema: _given,
+    SmsMfaConfiguration: _sms,
+    SoftwareTokenMfaConfiguration: _totp,
+    EmailMfaConfiguration: _email,
+    WebAuthnConfiguration: _webAuthn,
+    ...settings
+  } = record.settings;
   return {
     ...settings,
     SchemaAttributes: schemaOf(record.settings),
@@ -62,17 +140,37 @@ export function describePool(pool: PoolState) {
   };
 }
 
+export function checkPoolName(name: string): void {
+  if (name.length === 0)
+    throw validationError("poolName", name, "Member must have length greater than or equal to 1");
+  if (!/^[\w\s+=,.@-]+$/u.test(name)) {
+    throw validationError(
+      "poolName",
+      name,
+      "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
+    );
+  }
+}
+
 /** Creates a pool with the given id, or replaces its settings (CreateUserPool, seed files). */
 export function upsertPool(deps: Deps, id: string, input: Input): PoolState {
   if (!isUserPoolId(id)) throw new InvalidParameterException(`Invalid user pool id: ${id}`);
   const name = input.string("PoolName", 128);
-  if (name.length === 0) throw new InvalidParameterException("PoolName must not be empty");
+  checkPoolName(name);
   const existing = deps.store.pool(id);
+  const settings = poolSettings(input);
+  if (existing) {
+    // A seed applied again must not drop custom attributes added since (Cognito never removes one).
+    const schema = settings.SchemaAttributes as SchemaAttribute[];
+    for (const attribute of schemaOf(existing.record.settings)) {
+      if (!schema.some((known) => known.Name === attribute.Name)) schema.push(attribute);
+    }
+  }
   const now = deps.clock.now();
   deps.store.putPool({
     id,
     name,
-    settings: poolSettings(input),
+    settings,
     createdAt: existing?.record.createdAt ?? now,
     updatedAt: now,
   });

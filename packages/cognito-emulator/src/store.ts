@@ -103,6 +103,7 @@ type Entry =
   | { put: "pool"; v: PoolRecord }
   | { del: "pool"; id: string }
   | { put: "client"; v: ClientRecord }
+  | { del: "client"; pool: string; id: string }
   | { put: "user"; v: UserRecord }
   | { del: "user"; pool: string; key: string }
   | { put: "group"; v: GroupRecord }
@@ -311,6 +312,11 @@ export class Store {
         this.pools.delete(entry.id);
         return;
       }
+      case "client": {
+        this.pools.get(entry.pool)?.clients.delete(entry.id);
+        if (this.clientIndex.get(entry.id) === entry.pool) this.clientIndex.delete(entry.id);
+        return;
+      }
       case "user": {
         const pool = this.pools.get(entry.pool);
         const user = pool?.users.get(entry.key);
@@ -416,6 +422,9 @@ export class Store {
   }
   putClient(record: ClientRecord): void {
     this.write({ put: "client", v: record });
+  }
+  deleteClient(poolId: string, clientId: string): void {
+    this.write({ del: "client", pool: poolId, id: clientId });
   }
   putGroup(record: GroupRecord): void {
     this.write({ put: "group", v: record });

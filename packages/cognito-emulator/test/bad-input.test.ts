@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from "../src/server.ts";
 
 const POOL = "us-east-1_badinput1";
 const CLIENT = "badinputclient000000000001";
+const SPARE_CLIENT = "badinputclient000000000002";
 let emulator: RunningEmulator;
 const logged: string[] = [];
 
@@ -33,6 +34,8 @@ beforeAll(async () => {
                 "ALLOW_REFRESH_TOKEN_AUTH",
               ],
             },
+            // The fuzzing below sends DeleteUserPoolClient with this one's id.
+            { ClientId: SPARE_CLIENT, ClientName: "spare" },
           ],
           Groups: [{ GroupName: "members" }],
           Users: [
@@ -119,6 +122,13 @@ const OPERATIONS = [
   "UpdateUserAttributes",
   "DeleteUserAttributes",
   "DeleteUser",
+  "UpdateUserPool",
+  "DeleteUserPoolClient",
+  "AdminDeleteUserAttributes",
+  "AddCustomAttributes",
+  "UpdateGroup",
+  "GetUserPoolMfaConfig",
+  "SetUserPoolMfaConfig",
 ];
 
 /** Request members across those operations. */
@@ -175,6 +185,17 @@ const MEMBERS = [
   "EnableTokenRevocation",
   "GenerateSecret",
   "Schema",
+  "UserAttributeNames",
+  "CustomAttributes",
+  "RoleArn",
+  "MfaConfiguration",
+  "SmsConfiguration",
+  "EmailConfiguration",
+  "SoftwareTokenMfaConfiguration",
+  "SmsMfaConfiguration",
+  "AccountRecoverySetting",
+  "VerificationMessageTemplate",
+  "UserPoolTags",
 ];
 
 /** Values of the wrong type, shape or size for (nearly) every member. */
@@ -409,7 +430,7 @@ describe("bad input gets Cognito's errors, never a 500", () => {
         const body = {
           ...Object.fromEntries(MEMBERS.map((member) => [member, value])),
           UserPoolId: POOL,
-          ClientId: CLIENT,
+          ClientId: operation === "DeleteUserPoolClient" ? SPARE_CLIENT : CLIENT,
           Username: "fuzzed",
         };
         const answer = await send(operation, body);

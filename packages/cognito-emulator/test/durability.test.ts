@@ -14,20 +14,33 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  AddCustomAttributesCommand,
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDeleteUserAttributesCommand,
   AdminDisableUserCommand,
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   ChangePasswordCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DeleteUserPoolClientCommand,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
+  GetGroupCommand,
   GetUserCommand,
+  GetUserPoolMfaConfigCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
+  ListUserPoolClientsCommand,
   ListUsersCommand,
+  SetUserPoolMfaConfigCommand,
+  UpdateGroupCommand,
+  UpdateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { decodeJwt } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
@@ -226,6 +239,109 @@ describe("a data directory across a clean restart (library)", () => {
       kept?.RefreshToken ?? "",
       signedOut?.RefreshToken ?? "",
     ]);
+  });
+});
+
+describe("pool administration across a restart (library)", () => {
+  it("keeps updated settings, custom attributes, MFA, deleted clients, groups and attributes", async () => {
+    const dataDir = path.join(dir, "administration");
+    const first = await startEmulator({ port: 0, dataDir, log: null });
+    const cognito = client(first.url);
+    const created = await cognito.send(
+      new CreateUserPoolCommand({
+        PoolName: "administered",
+        Schema: [{ Name: "tenant", AttributeDataType: "String", Mutable: false }],
+      }),
+    );
+    const UserPoolId = created.UserPool?.Id ?? "";
+    await cognito.send(
+      new UpdateUserPoolCommand({
+        UserPoolId,
+        Policies: { PasswordPolicy: { MinimumLength: 14 } },
+        UserPoolTags: { kept: "yes" },
+      }),
+    );
+    await cognito.send(
+      new AddCustomAttributesCommand({
+        UserPoolId,
+        CustomAttributes: [{ Name: "plan", AttributeDataType: "String" }],
+      }),
+    );
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId,
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+        MfaConfiguration: "OPTIONAL",
+      }),
+    );
+    const clientIds: string[] = [];
+    for (const ClientName of ["kept", "deleted"]) {
+      const made = await cognito.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName }));
+      clientIds.push(made.UserPoolClient?.ClientId ?? "");
+    }
+    await cognito.send(new DeleteUserPoolClientCommand({ UserPoolId, ClientId: clientIds[1] }));
+    await cognito.send(new CreateGroupCommand({ UserPoolId, GroupName: "crew", Precedence: 9 }));
+    await cognito.send(
+      new UpdateGroupCommand({ UserPoolId, GroupName: "crew", Precedence: 2, Description: "new" }),
+    );
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId,
+        Username: "custom",
+        MessageAction: "SUPPRESS",
+        TemporaryPassword: "Durable-Temp-Passw0rd-ABCD",
+        UserAttributes: [
+          { Name: "custom:tenant", Value: "acme" },
+          { Name: "custom:plan", Value: "pro" },
+          { Name: "given_name", Value: "Gone" },
+        ],
+      }),
+    );
+    await cognito.send(
+      new AdminDeleteUserAttributesCommand({
+        UserPoolId,
+        Username: "custom",
+        UserAttributeNames: ["given_name"],
+      }),
+    );
+    cognito.destroy();
+    await first.stop();
+
+    const second = await startEmulator({ port: 0, dataDir, log: null });
+    const again = client(second.url);
+    try {
+      const pool = (await again.send(new DescribeUserPoolCommand({ UserPoolId }))).UserPool;
+      expect(pool?.Policies?.PasswordPolicy?.MinimumLength).toBe(14);
+      expect(pool?.UserPoolTags).toEqual({ kept: "yes" });
+      expect(pool?.MfaConfiguration).toBe("OPTIONAL");
+      expect(pool?.SchemaAttributes?.map((a) => a.Name)).toEqual(
+        expect.arrayContaining(["custom:tenant", "custom:plan"]),
+      );
+      const mfa = await again.send(new GetUserPoolMfaConfigCommand({ UserPoolId }));
+      expect(mfa.SoftwareTokenMfaConfiguration).toEqual({ Enabled: true });
+      const clients = await again.send(
+        new ListUserPoolClientsCommand({ UserPoolId, MaxResults: 10 }),
+      );
+      expect(clients.UserPoolClients?.map((c) => c.ClientId)).toEqual([clientIds[0]]);
+      const group = await again.send(new GetGroupCommand({ UserPoolId, GroupName: "crew" }));
+      expect(group.Group).toMatchObject({ Precedence: 2, Description: "new" });
+      const user = await again.send(new AdminGetUserCommand({ UserPoolId, Username: "custom" }));
+      const names = user.UserAttributes?.map((a) => a.Name);
+      expect(names).toEqual(expect.arrayContaining(["custom:tenant", "custom:plan"]));
+      expect(names).not.toContain("given_name");
+      await expect(
+        again.send(
+          new AdminUpdateUserAttributesCommand({
+            UserPoolId,
+            Username: "custom",
+            UserAttributes: [{ Name: "custom:tenant", Value: "other" }],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: "InvalidParameterException" });
+    } finally {
+      again.destroy();
+      await second.stop();
+    }
   });
 });
 

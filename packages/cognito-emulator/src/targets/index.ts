@@ -2,10 +2,12 @@
 // factory that takes only the services it needs.
 import type { Input } from "../input.ts";
 import type { Services } from "../services.ts";
+import { addCustomAttributes } from "./add-custom-attributes.ts";
 import { adminAddUserToGroup } from "./admin-add-user-to-group.ts";
 import { adminConfirmSignUp } from "./admin-confirm-sign-up.ts";
 import { adminCreateUser } from "./admin-create-user.ts";
 import { adminDeleteUser } from "./admin-delete-user.ts";
+import { adminDeleteUserAttributes } from "./admin-delete-user-attributes.ts";
 import { adminDisableUser } from "./admin-disable-user.ts";
 import { adminEnableUser } from "./admin-enable-user.ts";
 import { adminGetUser } from "./admin-get-user.ts";
@@ -27,6 +29,7 @@ import { deleteGroup } from "./delete-group.ts";
 import { deleteUser } from "./delete-user.ts";
 import { deleteUserAttributes } from "./delete-user-attributes.ts";
 import { deleteUserPool } from "./delete-user-pool.ts";
+import { deleteUserPoolClient } from "./delete-user-pool-client.ts";
 import { describeUserPool } from "./describe-user-pool.ts";
 import { describeUserPoolClient } from "./describe-user-pool-client.ts";
 import { forgotPassword } from "./forgot-password.ts";
@@ -34,6 +37,7 @@ import { getGroup } from "./get-group.ts";
 import { getTokensFromRefreshToken } from "./get-tokens-from-refresh-token.ts";
 import { getUser } from "./get-user.ts";
 import { getUserAttributeVerificationCode } from "./get-user-attribute-verification-code.ts";
+import { getUserPoolMfaConfig } from "./get-user-pool-mfa-config.ts";
 import { globalSignOut } from "./global-sign-out.ts";
 import { initiateAuth } from "./initiate-auth.ts";
 import { listGroups } from "./list-groups.ts";
@@ -44,18 +48,23 @@ import { listUsersInGroup } from "./list-users-in-group.ts";
 import { resendConfirmationCode } from "./resend-confirmation-code.ts";
 import { respondToAuthChallenge } from "./respond-to-auth-challenge.ts";
 import { revokeToken } from "./revoke-token.ts";
+import { setUserPoolMfaConfig } from "./set-user-pool-mfa-config.ts";
 import { signUp } from "./sign-up.ts";
+import { updateGroup } from "./update-group.ts";
 import { updateUserAttributes } from "./update-user-attributes.ts";
+import { updateUserPool } from "./update-user-pool.ts";
 import { updateUserPoolClient } from "./update-user-pool-client.ts";
 import { verifyUserAttribute } from "./verify-user-attribute.ts";
 
 export type Operation = (input: Input) => unknown;
 
 const targets = {
+  AddCustomAttributes: addCustomAttributes,
   AdminAddUserToGroup: adminAddUserToGroup,
   AdminConfirmSignUp: adminConfirmSignUp,
   AdminCreateUser: adminCreateUser,
   AdminDeleteUser: adminDeleteUser,
+  AdminDeleteUserAttributes: adminDeleteUserAttributes,
   AdminDisableUser: adminDisableUser,
   AdminEnableUser: adminEnableUser,
   AdminGetUser: adminGetUser,
@@ -77,6 +86,7 @@ const targets = {
   DeleteUser: deleteUser,
   DeleteUserAttributes: deleteUserAttributes,
   DeleteUserPool: deleteUserPool,
+  DeleteUserPoolClient: deleteUserPoolClient,
   DescribeUserPool: describeUserPool,
   DescribeUserPoolClient: describeUserPoolClient,
   ForgotPassword: forgotPassword,
@@ -84,6 +94,7 @@ const targets = {
   GetTokensFromRefreshToken: getTokensFromRefreshToken,
   GetUser: getUser,
   GetUserAttributeVerificationCode: getUserAttributeVerificationCode,
+  GetUserPoolMfaConfig: getUserPoolMfaConfig,
   GlobalSignOut: globalSignOut,
   InitiateAuth: initiateAuth,
   ListGroups: listGroups,
@@ -94,8 +105,11 @@ const targets = {
   ResendConfirmationCode: resendConfirmationCode,
   RespondToAuthChallenge: respondToAuthChallenge,
   RevokeToken: revokeToken,
+  SetUserPoolMfaConfig: setUserPoolMfaConfig,
   SignUp: signUp,
+  UpdateGroup: updateGroup,
   UpdateUserAttributes: updateUserAttributes,
+  UpdateUserPool: updateUserPool,
   UpdateUserPoolClient: updateUserPoolClient,
   VerifyUserAttribute: verifyUserAttribute,
 } satisfies Record<string, (services: Services) => Operation>;

@@ -50,7 +50,11 @@ function parseFilter(pool: PoolState, text: string | undefined): Filter | null {
   if (!FILTERABLE.has(attribute)) {
     throw new InvalidParameterException(`Invalid search attribute: ${attribute}`);
   }
-  const caseless = attribute === "username" && !pool.caseSensitive;
+  // Cognito compares a user's status in any case ("confirmed" finds CONFIRMED users).
+  const caseless =
+    (attribute === "username" && !pool.caseSensitive) ||
+    attribute === "cognito:user_status" ||
+    attribute === "status";
   const norm = (s: string) => (caseless ? s.toLowerCase() : s);
   const value = norm(raw.replace(/\\(.)/g, "$1"));
   const exact = operator === "=";
