@@ -2,6 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "infra", "e2e", "bench"],
+    projects: ["packages/*", "infra", "e2e", "bench", "reliability"],
   },
 });
