@@ -402,20 +402,36 @@ describe("token attacks on GET /me", () => {
       });
     }
     // Interleaved, so a busy moment of the machine falls on valid and refused requests alike.
-    for (let round = 0; round < rounds; round++) {
-      for (const attack of attacks) {
-        const ok = await call(api.url, "/me", { token: valid.AccessToken });
-        expect(ok.status).toBe(200);
-        validTimes.push(ok.ms);
-        const outcome = await attack.send();
-        const seen = outcomes.get(attack.kind);
-        if (!seen) continue;
-        seen.statuses.add(outcome.status);
-        seen.codes.add(outcome.code);
-        seen.problem &&= outcome.problem;
-        seen.times.push(outcome.ms);
+    const measure = async (kinds: Attack[], times: number) => {
+      for (let round = 0; round < times; round++) {
+        for (const attack of kinds) {
+          const ok = await call(api.url, "/me", { token: valid.AccessToken });
+          expect(ok.status).toBe(200);
+          validTimes.push(ok.ms);
+          const outcome = await attack.send();
+          const seen = outcomes.get(attack.kind);
+          if (!seen) continue;
+          seen.statuses.add(outcome.status);
+          seen.codes.add(outcome.code);
+          seen.problem &&= outcome.problem;
+          seen.times.push(outcome.ms);
+        }
       }
-    }
+    };
+    await measure(attacks, rounds);
+    const overLimit = () => {
+      const median = percentile(validTimes, 0.5);
+      const bound = Math.max(FACTOR * median, median + FLOOR_MS);
+      return attacks.filter((a) => percentile(outcomes.get(a.kind)?.times ?? [], 0.5) > bound);
+    };
+    // A kind over the bound is measured again, three times as long, before it counts as slow:
+    // on a shared machine one busy second can land on a handful of samples.
+    const remeasured = overLimit();
+    if (remeasured.length > 0) await measure(remeasured, rounds * 3);
+    report.figure(
+      "kinds measured again after a first reading over the bound",
+      remeasured.map((a) => a.kind).join("; ") || "none",
+    );
     const validMedian = percentile(validTimes, 0.5);
     const limit = Math.max(FACTOR * validMedian, validMedian + FLOOR_MS);
     const rows = attacks.map((attack) => {
