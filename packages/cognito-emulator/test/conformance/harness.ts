@@ -9,7 +9,9 @@
 //   attributes, case sensitivity). Checks that need the emulator's clock, outbox or seed are skipped.
 //
 // Every call goes through a real client: the AWS SDK v3 for the admin side, amazon-cognito-identity-js
-// for the browser side (see browser.ts), aws-jwt-verify and jose for the tokens.
+// for the browser side (see browser.ts), Amplify JS v6 (amplify.test.ts, with the storage below),
+// aws-jwt-verify and jose for the tokens; the AWS CLI and boto3 drive the emulator from their own
+// files (aws-cli.test.ts, boto3.test.ts).
 import {
   AdminCreateUserCommand,
   type AdminCreateUserCommandInput,
@@ -329,3 +331,24 @@ export async function tokensOf(
 
 export const attribute = (attributes: AttributeType[] | undefined, name: string) =>
   attributes?.find((a) => a.Name === name)?.Value;
+
+/**
+ * The key-value storage Amplify v6 keeps its tokens in, for Node (a browser gives it localStorage):
+ * `cognitoUserPoolsTokenProvider.setKeyValueStorage(new AmplifyMemoryStorage())`. `getItem` gives
+ * null for a missing key, as localStorage does.
+ */
+export class AmplifyMemoryStorage {
+  private readonly items = new Map<string, string>();
+  async setItem(key: string, value: string): Promise<void> {
+    this.items.set(key, value);
+  }
+  async getItem(key: string): Promise<string | null> {
+    return this.items.get(key) ?? null;
+  }
+  async removeItem(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+  async clear(): Promise<void> {
+    this.items.clear();
+  }
+}
