@@ -28,7 +28,7 @@ import {
 } from "aws-amplify/auth";
 import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
 import { decodeJwt } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   AmplifyMemoryStorage,
   attribute,
@@ -43,6 +43,10 @@ import {
   unique,
   WEB_FLOWS,
 } from "./harness.ts";
+
+// Amplify computes SRP in plain JavaScript (about a second per sign-in here) and some tests sign in
+// three times: the default 5 s is too tight on a busy machine.
+vi.setConfig({ testTimeout: 20_000 });
 
 let target: Target;
 let poolId: string;
