@@ -1,4 +1,5 @@
 // Talking to the API process as its clients do, timing each answer.
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 import { outbox, signIn } from "./cognito.ts";
@@ -19,37 +20,65 @@ export interface CallOptions {
   body?: unknown;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Connect from this local address (127.0.0.2, …): another client as the API sees it. */
+  localAddress?: string;
 }
 
-export async function call(base: string, path: string, options: CallOptions = {}): Promise<Answer> {
+export function call(base: string, path: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] ??= "application/json";
-  const started = performance.now();
-  const response = await fetch(`${base}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    ...(options.body !== undefined
-      ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) }
-      : {}),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-  });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  let body: Record<string, unknown> = {};
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    body = {};
+  const payload =
+    options.body === undefined
+      ? null
+      : typeof options.body === "string"
+        ? options.body
+        : JSON.stringify(options.body);
+  if (payload !== null) {
+    headers["content-type"] ??= "application/json";
+    headers["content-length"] = String(Buffer.byteLength(payload));
   }
-  return {
-    status: response.status,
-    contentType: response.headers.get("content-type") ?? "",
-    headers: response.headers,
-    body,
-    text,
-    ms,
-  };
+  const url = new URL(path, base);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: options.method ?? "GET",
+        headers,
+        timeout: options.timeoutMs ?? 30_000,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body: Record<string, unknown> = {};
+          try {
+            body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          } catch {
+            body = {};
+          }
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) responseHeaders.set(name, String(value));
+          }
+          resolve({
+            status: response.statusCode ?? 0,
+            contentType: String(response.headers["content-type"] ?? ""),
+            headers: responseHeaders,
+            body,
+            text,
+            ms: performance.now() - started,
+          });
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${path} in time`)));
+    req.on("error", reject);
+    req.end(payload ?? undefined);
+  });
 }
 
 /** A problem response as RFC 9457 and the API's contract have it: its type, status and a code. */
