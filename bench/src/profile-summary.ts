@@ -29,14 +29,32 @@ const label = (node: ProfileNode) => {
   return `${node.callFrame.functionName || "(anonymous)"} ${file}:${node.callFrame.lineNumber + 1}`;
 };
 
-export function summarizeProfile(profile: Profile): ProfileSummary {
+/**
+ * Monotonic microseconds, the clock V8 stamps profile samples with on Linux (CLOCK_MONOTONIC, as
+ * `process.hrtime`): another process can name a window of a profile by it.
+ */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** `window`: only the samples taken between these monotonic microseconds (e.g. one load run). */
+export function summarizeProfile(
+  profile: Profile,
+  window?: { fromUs: number; toUs: number },
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
   const sampled = new Map<number, number>();
+  let at = profile.startTime;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
   profile.samples.forEach((id, i) => {
-    sampled.set(id, (sampled.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    first = Math.min(first, at - delta);
+    last = Math.max(last, at);
+    sampled.set(id, (sampled.get(id) ?? 0) + delta / 1000);
   });
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
@@ -57,7 +75,9 @@ export function summarizeProfile(profile: Profile): ProfileSummary {
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   const idleMs = [...self].filter(([k]) => k.startsWith("(idle)")).reduce((a, [, t]) => a + t, 0);
   return {
-    totalMs: (profile.endTime - profile.startTime) / 1000,
+    totalMs: window
+      ? Math.max(0, last - first) / 1000
+      : (profile.endTime - profile.startTime) / 1000,
     idleMs,
     self: sorted(self),
     inclusive: sorted(inclusive),

@@ -1,0 +1,192 @@
+// The API benchmarks of issue 12, in one run: authenticated requests against peers, token
+// verification alone, hostile tokens, account creation, and `npm start` to ready.
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import {
+  createCognitoUser,
+  insertAccount,
+  mintMany,
+  startCognito,
+  tokenMinter,
+} from "./fixture.ts";
+import { pinThisProcess } from "./load.ts";
+import { type ProfileResult, profileGetMe } from "./profile.ts";
+import { measureRequests, type RequestsRow, type RequestsSettings } from "./requests.ts";
+import type { Database } from "./servers.ts";
+
+export interface ApiBenchOptions {
+  requests: Omit<RequestsSettings, "databases" | "profileDir"> & { postgres: boolean };
+  /** PostgreSQL for Gatehouse's second database; a schema of its own is made and dropped. */
+  postgresUrl: string;
+  /** Write CPU profiles of Gatehouse's API here; null: none. */
+  profileDir: string | null;
+  serverCpus: string;
+  loadCpus: string;
+  log: (line: string) => void;
+}
+
+export interface ApiBenchResults {
+  startedAt: string;
+  durationMs: number;
+  machine: { node: string; platform: string; cpus: number; cpuModel: string };
+  /** 1-minute load average before and after: how busy the shared machine was. */
+  loadAverage: { before: number; after: number };
+  settings: Omit<ApiBenchOptions, "log" | "postgresUrl">;
+  requests: RequestsRow[];
+  profiles: ProfileResult[];
+  notes: string[];
+}
+
+export function defaultApiOptions(quick: boolean): Omit<ApiBenchOptions, "log" | "profileDir"> {
+  return {
+    requests: quick
+      ? {
+          seconds: 1,
+          rounds: 1,
+          warmupSeconds: 1,
+          connections: 50,
+          tokenCounts: [1, 1_000],
+          logging: ["on"],
+          serverCpus: "0",
+          postgres: false,
+        }
+      : {
+          seconds: 5,
+          rounds: 3,
+          warmupSeconds: 3,
+          connections: 50,
+          tokenCounts: [1, 10_000],
+          logging: ["off", "on"],
+          serverCpus: "0",
+          postgres: true,
+        },
+    postgresUrl:
+      process.env.BENCH_DATABASE_URL ??
+      process.env.TEST_DATABASE_URL ??
+      "postgres://postgres@127.0.0.1:5432/test",
+    serverCpus: "0",
+    loadCpus: "1",
+  };
+}
+
+/** A schema of this run's own in PostgreSQL, or null (and why) when none answers. */
+async function postgresSchema(
+  url: string,
+): Promise<{ url: string; drop(): Promise<void> } | string> {
+  const schema = `bench_${process.pid}_${Date.now()}`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } catch (error) {
+    await client.end().catch(() => {});
+    return `PostgreSQL at ${url} did not answer (${(error as Error).message})`;
+  }
+  await client.end();
+  const withSchema = new URL(url);
+  withSchema.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: withSchema.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenchResults> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  const { log } = options;
+  const notes: string[] = [];
+  const root = await mkdtemp(join(tmpdir(), "gatehouse-api-bench-"));
+  pinThisProcess(options.loadCpus);
+  const cognito = await startCognito(root, options.loadCpus);
+  let dropSchema: (() => Promise<void>) | null = null;
+  try {
+    const account = await createCognitoUser(cognito);
+    const pgliteDir = join(root, "gatehouse");
+    await mkdir(pgliteDir, { recursive: true });
+    await insertAccount(account, { pgliteDir: join(pgliteDir, "db") });
+    const databases: Database[] = [{ kind: "pglite", dir: pgliteDir }];
+    if (options.requests.postgres) {
+      const schema = await postgresSchema(options.postgresUrl);
+      if (typeof schema === "string") {
+        notes.push(`PostgreSQL not measured: ${schema}`);
+        log(`NOTE: ${schema}; PostgreSQL rows are left out`);
+      } else {
+        dropSchema = schema.drop;
+        await insertAccount(account, { databaseUrl: schema.url });
+        databases.push({ kind: "postgres", url: schema.url });
+      }
+    }
+    const minter = await tokenMinter(cognito, account.token);
+    const many = Math.max(...options.requests.tokenCounts);
+    const t = performance.now();
+    const minted = await mintMany(minter, many - 1);
+    log(`tokens    ${many} minted in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const tokenSets = new Map<number, readonly string[]>();
+    for (const count of options.requests.tokenCounts) {
+      tokenSets.set(count, [account.token, ...minted.slice(0, count - 1)]);
+    }
+    const requests = await measureRequests(
+      {
+        ...options.requests,
+        databases,
+        profileDir: options.profileDir,
+      },
+      cognito,
+      root,
+      tokenSets,
+      log,
+    );
+    const profiles: ProfileResult[] = [];
+    if (options.profileDir) {
+      for (const logging of options.requests.logging) {
+        const profile = await profileGetMe({
+          cognito,
+          workDir: root,
+          database: { kind: "pglite", dir: pgliteDir },
+          logging,
+          token: account.token,
+          seconds: options.requests.seconds * 2,
+          connections: options.requests.connections,
+          serverCpus: options.serverCpus,
+          profileDir: options.profileDir,
+          top: 25,
+        });
+        profiles.push(profile);
+        log(`profile   GET /me, logging ${logging}: ${profile.file}`);
+      }
+    }
+    return {
+      startedAt: startedAt.toISOString(),
+      durationMs: performance.now() - t0,
+      machine: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+      },
+      loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+      settings: {
+        requests: options.requests,
+        profileDir: options.profileDir,
+        serverCpus: options.serverCpus,
+        loadCpus: options.loadCpus,
+      },
+      requests,
+      profiles,
+      notes,
+    };
+  } finally {
+    await cognito.stop();
+    await dropSchema?.();
+    await rm(root, { recursive: true, force: true });
+  }
+}
