@@ -28,6 +28,8 @@ export interface RequestsSettings {
   /** Distinct tokens sent in turn: 1, and e.g. 10,000. */
   tokenCounts: number[];
   logging: Logging[];
+  /** The peers to run beside Gatehouse (default: all). */
+  peers?: PeerKind[];
   /** Gatehouse's databases; a PostgreSQL one is absent when no server was reachable. */
   databases: Database[];
   serverCpus: string;
@@ -63,7 +65,7 @@ export async function measureRequests(
   for (const logging of settings.logging) {
     const contestants: Contestant[] = [];
     try {
-      for (const kind of PEER_KEYS) {
+      for (const kind of settings.peers ?? PEER_KEYS) {
         contestants.push({
           key: kind,
           server: await startPeer(kind, cognito, workDir, logging, settings.serverCpus),

@@ -25,8 +25,27 @@ export const loggerOptions: LoggerOptions = {
   redact: { paths: REDACT_PATHS, censor: "[redacted]" },
 };
 
-/** The API's logger: pino JSON with the redactions above, at `level` (LOG_LEVEL). */
-export function createLogger(destination?: DestinationStream, level: LogLevel = "info"): Logger {
+/**
+ * The API's logger: pino with the redactions above, at `level` (LOG_LEVEL). Lines leave the
+ * request's path: JSON through an asynchronous destination (written in batches while the event
+ * loop serves requests; what is buffered is written out when the process exits), or, when stdout
+ * is a terminal, readable lines from pino-pretty in a transport worker thread.
+ */
+export function createLogger(
+  destination?: DestinationStream,
+  level: LogLevel = "info",
+  terminal: boolean = process.stdout.isTTY === true,
+): Logger {
   const options = { ...loggerOptions, level };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (terminal) {
+    return pino({
+      ...options,
+      transport: {
+        target: "pino-pretty",
+        options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" },
+      },
+    });
+  }
+  return pino(options, pino.destination({ dest: 1, sync: false }));
 }

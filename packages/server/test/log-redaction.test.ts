@@ -160,7 +160,7 @@ describe("the log of the full flow", () => {
     expect(text).toContain('"url":"/me/sign-out"');
     expect(text).toContain('"statusCode":401');
     expect(text).toContain("connection terminated unexpectedly");
-    expect(lines.length).toBeGreaterThan(40);
+    expect(lines.length).toBeGreaterThan(20); // one line per request
 
     expect(secrets.size).toBeGreaterThan(20);
     for (const value of secrets) expect(text).not.toContain(value);
