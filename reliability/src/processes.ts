@@ -93,6 +93,7 @@ export async function killAll(): Promise<void> {
 }
 
 function spawnTracked(args: string[], env: Record<string, string>, logFile: string): Child {
+  mkdirSync(path.dirname(logFile), { recursive: true });
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -122,6 +123,7 @@ export interface EmulatorProcessOptions {
 export async function startEmulatorProcess(
   options: EmulatorProcessOptions,
 ): Promise<EmulatorProcess> {
+  mkdirSync(path.dirname(options.logFile), { recursive: true });
   const seedFile = path.join(path.dirname(options.logFile), "seed.json");
   if (!existsSync(seedFile)) appendFileSync(seedFile, JSON.stringify(localSeed()));
   const args = [EMULATOR_BIN, "--port", String(options.port ?? 0), "--seed", seedFile];
