@@ -11,7 +11,14 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // machine; the pages use system fonts only.
 process.env.PW_TEST_SCREENSHOT_NO_FONTS_READY = "1";
 
-export async function launchChromium(): Promise<{
+export interface LaunchOptions {
+  /** More Chromium flags (e.g. --host-resolver-rules for the rehearsal's hostnames). */
+  readonly args?: readonly string[];
+  /** Accept a certificate no authority signed (the rehearsal's throwaway one). */
+  readonly ignoreHTTPSErrors?: boolean;
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
@@ -28,7 +35,9 @@ export async function launchChromium(): Promise<{
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...(options.args ?? []),
     ],
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
   });
   return {
     context,

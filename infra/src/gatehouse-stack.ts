@@ -63,7 +63,7 @@ export const apiCognitoActions = [
 ] as const;
 
 /** The Lambda runtime of the API. The bundle targets the same Node.js version. */
-export const apiRuntime = Runtime.NODEJS_22_X;
+export const apiRuntime = Runtime.NODEJS_24_X;
 
 /** Origins the site's pages may connect to, handed to the site's header builder. */
 export interface SiteOrigins {

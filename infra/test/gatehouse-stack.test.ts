@@ -8,6 +8,7 @@ import { passwordPolicyOf } from "@gatehouse/server";
 import { pageRoutes, type SiteConfig, siteConfig } from "@gatehouse/web";
 import { App, CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import { Runtime } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiCognitoActions, GatehouseStack } from "../src/gatehouse-stack.ts";
@@ -202,9 +203,14 @@ describe("the emulator's seed and the template", () => {
 });
 
 describe("the API", () => {
-  it("runs the server's bundled handler on a supported Node.js runtime", () => {
+  it("runs the server's bundled handler on the newest Node.js runtime aws-cdk-lib offers", () => {
     const [, fn] = onlyApiFunction();
-    expect(fn.Runtime).toBe("nodejs22.x");
+    const newest = Object.values(Runtime)
+      .filter((r): r is Runtime => r instanceof Runtime && /^nodejs\d+\.x$/.test(r.name))
+      .map((r) => Number(/\d+/.exec(r.name)?.[0]))
+      .sort((a, b) => b - a)[0];
+    expect(newest).toBeGreaterThanOrEqual(24);
+    expect(fn.Runtime).toBe(`nodejs${newest}.x`);
     expect(fn.Handler).toBe("index.handler");
     const bundle = readFileSync(join(built.apiBundle.dir, "index.mjs"), "utf8");
     expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b/);
