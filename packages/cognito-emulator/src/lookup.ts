@@ -31,12 +31,16 @@ export function requirePoolClient(
   return { pool, client };
 }
 
-/** A user by username, verified email alias or sub. */
+/** A user by username, the address that signs them in (email, phone number) or sub. */
 export function findUser(pool: PoolState, login: string): UserRecord | undefined {
   const byName = pool.users.get(pool.userKey(login));
   if (byName) return byName;
-  if (pool.emailIsAlias && login.includes("@")) {
+  if (login.includes("@") && pool.signsInWith("email")) {
     const key = pool.byEmail.get(login.toLowerCase());
+    if (key !== undefined) return pool.users.get(key);
+  }
+  if (login.startsWith("+") && pool.signsInWith("phone_number")) {
+    const key = pool.byPhone.get(login);
     if (key !== undefined) return pool.users.get(key);
   }
   const subKey = pool.bySub.get(login);

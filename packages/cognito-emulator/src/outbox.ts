@@ -20,10 +20,15 @@ export type CodeReason =
 export interface OutboxMessage {
   userPoolId: string;
   username: string;
+  /** The email address or phone number the message went to. */
   destination: string;
+  /** The code, or for an invitation the temporary password (what `{####}` stands for). */
   code: string;
-  reason: CodeReason;
+  reason: CodeReason | "Invitation";
   createdAt: string;
+  /** For an invitation: the text sent (the pool's template filled in) and, by email, its subject. */
+  message?: string;
+  subject?: string;
 }
 
 /** The last messages sent, oldest first. */
@@ -44,8 +49,8 @@ export class Outbox {
 /** Cognito's `CodeDeliveryDetails`, with the address masked as Cognito masks it. */
 export interface CodeDelivery {
   Destination: string;
-  DeliveryMedium: "EMAIL";
-  AttributeName: "email";
+  DeliveryMedium: "EMAIL" | "SMS";
+  AttributeName: "email" | "phone_number";
 }
 
 export function maskEmail(email: string): CodeDelivery {
@@ -55,6 +60,86 @@ export function maskEmail(email: string): CodeDelivery {
     DeliveryMedium: "EMAIL",
     AttributeName: "email",
   };
+}
+
+/** An address a message can go to: an email, or a phone number (by SMS). */
+export interface Address {
+  attribute: "email" | "phone_number";
+  value: string;
+}
+
+export function maskAddress(address: Address): CodeDelivery {
+  if (address.attribute === "email") return maskEmail(address.value);
+  return {
+    Destination: `+${"*".repeat(Math.max(address.value.length - 5, 1))}${address.value.slice(-4)}`,
+    DeliveryMedium: "SMS",
+    AttributeName: "phone_number",
+  };
+}
+
+/** The address a user's sign-up code goes to: the one the pool auto-verifies (SMS first, as Cognito). */
+export function verificationAddress(pool: PoolState, user: UserRecord): Address | null {
+  const auto = pool.record.settings.AutoVerifiedAttributes;
+  const verifies = (name: string) => Array.isArray(auto) && auto.includes(name);
+  const phone = user.attributes.phone_number;
+  if (verifies("phone_number") && phone) return { attribute: "phone_number", value: phone };
+  const email = user.attributes.email;
+  if (verifies("email") && email) return { attribute: "email", value: email };
+  return null;
+}
+
+const DEFAULT_INVITATION = "Your username is {username} and temporary password is {####}.";
+
+/**
+ * AdminCreateUser's invitation: the pool's `InviteMessageTemplate` with `{username}` and `{####}`
+ * (the temporary password) filled in, to each of the `mediums` the user has an address for
+ * (email when they have none of those). Returns where it went. The log names the recipient only:
+ * the temporary password is in the outbox alone.
+ */
+export function sendInvitation(
+  deps: Pick<Services, "clock" | "outbox" | "config">,
+  pool: PoolState,
+  user: UserRecord,
+  { signInName, password, mediums }: { signInName: string; password: string; mediums: string[] },
+): Address[] {
+  const template = (
+    pool.record.settings.AdminCreateUserConfig as
+      | {
+          InviteMessageTemplate?: {
+            EmailMessage?: string;
+            EmailSubject?: string;
+            SMSMessage?: string;
+          };
+        }
+      | undefined
+  )?.InviteMessageTemplate;
+  const fill = (text: string) =>
+    text.replaceAll("{username}", signInName).replaceAll("{####}", password);
+  const { email, phone_number: phone } = user.attributes;
+  const addresses: Address[] = [];
+  if (mediums.includes("SMS") && phone) addresses.push({ attribute: "phone_number", value: phone });
+  if (mediums.includes("EMAIL") && email) addresses.push({ attribute: "email", value: email });
+  if (addresses.length === 0 && email) addresses.push({ attribute: "email", value: email });
+  const createdAt = new Date(deps.clock.now()).toISOString();
+  for (const address of addresses) {
+    const byEmail = address.attribute === "email";
+    deps.outbox.add({
+      userPoolId: pool.record.id,
+      username: user.username,
+      destination: address.value,
+      code: password,
+      reason: "Invitation",
+      createdAt,
+      message: fill(
+        (byEmail ? template?.EmailMessage : template?.SMSMessage) ?? DEFAULT_INVITATION,
+      ),
+      ...(byEmail ? { subject: template?.EmailSubject ?? "Your temporary password" } : {}),
+    });
+    deps.config.log(
+      `Invitation for ${user.username} <${address.value}> in ${pool.record.id} (temporary password in the outbox)`,
+    );
+  }
+  return addresses;
 }
 
 const CODE_TTL_MS: Record<CodeReason, number> = {

@@ -65,6 +65,8 @@ export interface UserRecord {
 
 /** A code sent to the outbox: only its hash is kept. */
 export interface PendingCode {
+  /** Where the code went (absent: email, as before phone numbers were verified). */
+  attribute?: "email" | "phone_number";
   hash: string;
   expiresAt: number;
   attempts: number;
@@ -117,6 +119,7 @@ export class PoolState {
   readonly users = new Map<string, UserRecord>();
   readonly bySub = new Map<string, string>();
   readonly byEmail = new Map<string, string>();
+  readonly byPhone = new Map<string, string>();
   readonly groups = new Map<string, GroupRecord>();
   /** Group name → keys of its members (derived from the users' `groups`). */
   readonly members = new Map<string, Set<string>>();
@@ -135,15 +138,59 @@ export class PoolState {
     return Array.isArray(aliases) && aliases.includes("email");
   }
 
+  /** `UsernameAttributes`: the addresses that stand in for a username (which is then the sub). */
+  get usernameAttributes(): ("email" | "phone_number")[] {
+    const names = this.record.settings.UsernameAttributes;
+    return Array.isArray(names) ? names : [];
+  }
+
+  /** Whether the pool signs users in with `attribute` (an alias or a username attribute). */
+  signsInWith(attribute: "email" | "phone_number"): boolean {
+    const aliases = this.record.settings.AliasAttributes;
+    return (
+      this.usernameAttributes.includes(attribute) ||
+      (Array.isArray(aliases) && aliases.includes(attribute))
+    );
+  }
+
   userKey(username: string): string {
     return this.caseSensitive ? username : username.toLowerCase();
   }
 
+  /**
+   * The address (`email` lower-cased, or `phone_number`) that signs this user in: always when it
+   * stands in for the username, only once verified when it is an alias.
+   */
+  addressOf(user: UserRecord, attribute: "email" | "phone_number"): string | null {
+    const value = user.attributes[attribute];
+    if (!value || !this.signsInWith(attribute)) return null;
+    if (
+      !this.usernameAttributes.includes(attribute) &&
+      user.attributes[`${attribute}_verified`] !== "true"
+    ) {
+      return null;
+    }
+    return attribute === "email" ? value.toLowerCase() : value;
+  }
+
   /** The verified email that signs this user in, if the pool uses email as an alias. */
   aliasOf(user: UserRecord): string | null {
-    const email = user.attributes.email;
-    if (!this.emailIsAlias || !email || user.attributes.email_verified !== "true") return null;
-    return email.toLowerCase();
+    return this.addressOf(user, "email");
+  }
+
+  /** The index of the addresses of `attribute` that sign users in. */
+  addresses(attribute: "email" | "phone_number"): Map<string, string> {
+    return attribute === "email" ? this.byEmail : this.byPhone;
+  }
+
+  indexAddresses(user: UserRecord, key: string, present: boolean): void {
+    for (const attribute of ["email", "phone_number"] as const) {
+      const address = this.addressOf(user, attribute);
+      if (address === null) continue;
+      const index = this.addresses(attribute);
+      if (present) index.set(address, key);
+      else if (index.get(address) === key) index.delete(address);
+    }
   }
 }
 
@@ -323,8 +370,7 @@ export class Store {
         if (!pool || !user) return;
         pool.users.delete(entry.key);
         pool.bySub.delete(user.sub);
-        const alias = pool.aliasOf(user);
-        if (alias && pool.byEmail.get(alias) === entry.key) pool.byEmail.delete(alias);
+        pool.indexAddresses(user, entry.key, false);
         for (const group of user.groups) pool.members.get(group)?.delete(entry.key);
         this.dropRefreshOf(entry.pool, entry.key);
         return;
@@ -357,14 +403,12 @@ export class Store {
     const key = pool.userKey(user.username);
     const previous = pool.users.get(key);
     if (previous) {
-      const oldAlias = pool.aliasOf(previous);
-      if (oldAlias && pool.byEmail.get(oldAlias) === key) pool.byEmail.delete(oldAlias);
+      pool.indexAddresses(previous, key, false);
       for (const group of previous.groups) pool.members.get(group)?.delete(key);
     }
     pool.users.set(key, user);
     pool.bySub.set(user.sub, key);
-    const alias = pool.aliasOf(user);
-    if (alias) pool.byEmail.set(alias, key);
+    pool.indexAddresses(user, key, true);
     for (const group of user.groups) {
       const members = pool.members.get(group) ?? new Set<string>();
       members.add(key);

@@ -1,7 +1,7 @@
 // Users: creation, attributes and the email alias, passwords (kept only as an SRP verifier), and
 // the shapes Cognito answers with.
 import { randomBytes, randomUUID } from "node:crypto";
-import { type AttributeCaller, applyAttributeWrites, EMAIL } from "./attributes.ts";
+import { type AttributeCaller, applyAttributeWrites, EMAIL, PHONE_NUMBER } from "./attributes.ts";
 import {
   AliasExistsException,
   InvalidParameterException,
@@ -16,27 +16,73 @@ import type { PoolState, UserRecord, UserStatus } from "./store.ts";
 
 type Deps = Pick<Services, "store" | "clock">;
 
+const ADDRESS_NAMES = { email: "email", phone_number: "phone_number" } as const;
+
 /**
- * Claims the user's verified email as their sign-in alias: another holder of it loses it when
- * `force`, and otherwise the change is refused.
+ * Claims the addresses that sign this user in (a verified alias, or an address standing in for
+ * the username). Another holder of an alias loses it (unverified) when `force`; otherwise, and
+ * always for a username attribute, the change is refused with AliasExistsException.
  */
 export function claimAlias(deps: Deps, pool: PoolState, user: UserRecord, force: boolean): void {
-  const alias = pool.aliasOf(user);
-  if (!alias) return;
-  const holderKey = pool.byEmail.get(alias);
-  if (holderKey === undefined || holderKey === pool.userKey(user.username)) return;
-  const holder = pool.users.get(holderKey);
-  if (!holder) return;
-  if (!force) throw new AliasExistsException("An account with the given email already exists.");
-  deps.store.putUser({
-    ...holder,
-    attributes: { ...holder.attributes, email_verified: "false" },
-    updatedAt: deps.clock.now(),
-  });
+  for (const attribute of ["email", "phone_number"] as const) {
+    const address = pool.addressOf(user, attribute);
+    if (address === null) continue;
+    const holderKey = pool.addresses(attribute).get(address);
+    if (holderKey === undefined || holderKey === pool.userKey(user.username)) continue;
+    const holder = pool.users.get(holderKey);
+    if (!holder) continue;
+    if (!force || pool.usernameAttributes.includes(attribute)) {
+      throw new AliasExistsException(
+        `An account with the given ${ADDRESS_NAMES[attribute]} already exists.`,
+      );
+    }
+    deps.store.putUser({
+      ...holder,
+      attributes: { ...holder.attributes, [`${attribute}_verified`]: "false" },
+      updatedAt: deps.clock.now(),
+    });
+  }
+}
+
+/**
+ * In a pool with `UsernameAttributes`, the username given is an address: the user's username is
+ * then their generated sub, and the address goes into its attribute.
+ */
+function usernameFromAddress(
+  pool: PoolState,
+  given: string,
+  attributes: AttributeType[],
+): { username: string | null; attributes: AttributeType[] } {
+  const allowed = pool.usernameAttributes;
+  if (allowed.length === 0) return { username: given, attributes };
+  const attribute =
+    allowed.includes("email") && EMAIL.test(given)
+      ? "email"
+      : allowed.includes("phone_number") && PHONE_NUMBER.test(given)
+        ? "phone_number"
+        : null;
+  if (attribute === null) {
+    throw new InvalidParameterException("Username should be either an email or a phone number.");
+  }
+  const stated = attributes.find((a) => a.Name === attribute);
+  if (stated && stated.Value !== given) {
+    throw new InvalidParameterException(
+      attribute === "email"
+        ? "User email should be empty or same as username, since username attribute is email."
+        : "User phone number should be empty or same as username, since username attribute is phone_number.",
+    );
+  }
+  return {
+    username: null,
+    attributes: [
+      ...attributes.filter((a) => a.Name !== attribute),
+      { Name: attribute, Value: given },
+    ],
+  };
 }
 
 /** A random password that meets any policy, for users created without one. */
-function temporaryPassword(pool: PoolState): string {
+export function temporaryPassword(pool: PoolState): string {
   const policy = policyOf(pool.record.settings);
   const body = randomBytes(Math.max(policy.MinimumLength, 16)).toString("base64url");
   return `Aa1!${body}`;
@@ -74,21 +120,32 @@ export interface NewUser {
 
 /** Creates a user (AdminCreateUser, SignUp, seed files), checked as Cognito checks it. */
 export function createUser(deps: Deps, pool: PoolState, request: NewUser): UserRecord {
-  const { username } = request;
-  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username)) {
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(request.username)) {
     throw new InvalidParameterException(
       "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
     );
   }
-  if (pool.emailIsAlias && EMAIL.test(username)) {
+  if (pool.emailIsAlias && EMAIL.test(request.username)) {
     throw new InvalidParameterException(
       "Username cannot be of email format, since user pool is configured for email alias.",
     );
   }
+  if (
+    pool.usernameAttributes.length === 0 &&
+    pool.signsInWith("phone_number") &&
+    PHONE_NUMBER.test(request.username)
+  ) {
+    throw new InvalidParameterException(
+      "Username cannot be of phone number format, since user pool is configured for phone_number alias.",
+    );
+  }
+  const given = usernameFromAddress(pool, request.username, request.attributes);
+  const sub = randomUUID();
+  const username = given.username ?? sub;
   if (pool.users.has(pool.userKey(username))) {
     throw new UsernameExistsException("User account already exists");
   }
-  const attributes = applyAttributeWrites(pool, {}, request.attributes, {
+  const attributes = applyAttributeWrites(pool, {}, given.attributes, {
     caller: request.caller,
     creating: true,
   });
@@ -99,7 +156,7 @@ export function createUser(deps: Deps, pool: PoolState, request: NewUser): UserR
     {
       poolId: pool.record.id,
       username,
-      sub: randomUUID(),
+      sub,
       attributes,
       enabled: true,
       status: request.status,

@@ -243,7 +243,7 @@ describe("a data directory across a clean restart (library)", () => {
 });
 
 describe("pool administration across a restart (library)", () => {
-  it("keeps updated settings, custom attributes, MFA, deleted clients, groups and attributes", async () => {
+  it("keeps updated settings, custom attributes, MFA, deleted clients, groups, attributes and address usernames", async () => {
     const dataDir = path.join(dir, "administration");
     const first = await startEmulator({ port: 0, dataDir, log: null });
     const cognito = client(first.url);
@@ -304,6 +304,17 @@ describe("pool administration across a restart (library)", () => {
         UserAttributeNames: ["given_name"],
       }),
     );
+    const byEmail = await cognito.send(
+      new CreateUserPoolCommand({ PoolName: "by-email", UsernameAttributes: ["email"] }),
+    );
+    const emailPoolId = byEmail.UserPool?.Id ?? "";
+    const invited = await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: emailPoolId,
+        Username: "ada@example.com",
+        MessageAction: "SUPPRESS",
+      }),
+    );
     cognito.destroy();
     await first.stop();
 
@@ -338,6 +349,20 @@ describe("pool administration across a restart (library)", () => {
           }),
         ),
       ).rejects.toMatchObject({ name: "InvalidParameterException" });
+      // The address that stands in for the username still finds the user, and still is taken.
+      const ada = await again.send(
+        new AdminGetUserCommand({ UserPoolId: emailPoolId, Username: "ada@example.com" }),
+      );
+      expect(ada.Username).toBe(invited.User?.Username);
+      await expect(
+        again.send(
+          new AdminCreateUserCommand({
+            UserPoolId: emailPoolId,
+            Username: "ada@example.com",
+            MessageAction: "SUPPRESS",
+          }),
+        ),
+      ).rejects.toMatchObject({ name: "AliasExistsException" });
     } finally {
       again.destroy();
       await second.stop();

@@ -10,8 +10,11 @@ export const adminResetUserPassword =
     const username = input.string("Username", 128);
     const pool = requirePool(deps.store, input.string("UserPoolId", 55));
     const user = requireUser(pool, username);
-    const email = resetDestination(user);
-    const resetCode = sendCode(deps, pool, user, email, "AdminResetUserPassword");
+    const address = resetDestination(pool, user, { byAdmin: true });
+    const resetCode = {
+      ...sendCode(deps, pool, user, address.value, "AdminResetUserPassword"),
+      attribute: address.attribute,
+    };
     deps.store.putUser({
       ...user,
       status: "RESET_REQUIRED",

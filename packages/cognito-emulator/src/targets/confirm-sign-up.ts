@@ -10,7 +10,7 @@ import { claimAlias } from "../users.ts";
 export const cannotConfirm = (user: UserRecord) =>
   new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
 
-/** The code proves the email: the user is CONFIRMED with `email_verified: true`. */
+/** The code proves the address it went to: the user is CONFIRMED with it verified. */
 export const confirmSignUp = (deps: Pick<Services, "store" | "clock">) => (input: Input) => {
   const login = input.string("Username", 128);
   const code = input.string("ConfirmationCode", 2048);
@@ -21,11 +21,12 @@ export const confirmSignUp = (deps: Pick<Services, "store" | "clock">) => (input
   const user = findUser(pool, login);
   if (!user) throw hidesUsers(client) ? codeMismatch() : noSuchClientUser();
   if (user.status !== "UNCONFIRMED") throw cannotConfirm(user);
+  const proved = user.confirmationCode?.attribute ?? "email";
   const now = deps.clock.now();
   redeemCode(deps.store, user, "confirmationCode", code, now);
   const confirmed: UserRecord = {
     ...user,
-    attributes: { ...user.attributes, email_verified: "true" },
+    attributes: { ...user.attributes, [`${proved}_verified`]: "true" },
     status: "CONFIRMED",
     confirmationCode: null,
     updatedAt: now,

@@ -1,24 +1,46 @@
 import { InvalidParameterException, NotAuthorizedException } from "../errors.ts";
 import type { Input } from "../input.ts";
 import { findUser, hidesUsers, requireClient } from "../lookup.ts";
-import { deliveryToNobody, maskEmail, sendCode } from "../outbox.ts";
+import { type Address, deliveryToNobody, maskAddress, sendCode } from "../outbox.ts";
+import { recoveryMechanisms } from "../pool-checks.ts";
 import type { Services } from "../services.ts";
 import { checkSecretHash } from "../sign-in.ts";
-import type { UserRecord } from "../store.ts";
+import type { PoolState, UserRecord } from "../store.ts";
 import { assertEnabled } from "../users.ts";
 
-/** The verified email a reset code can go to, or Cognito's refusal. */
-export function resetDestination(user: UserRecord): string {
+/** Without `AccountRecoverySetting`, Cognito's legacy order: SMS is preferred to email. */
+const LEGACY = ["verified_phone_number", "verified_email"];
+
+/**
+ * The verified address a reset code goes to, by the pool's `AccountRecoverySetting`, or Cognito's
+ * refusal. With `admin_only`, users cannot reset their own password; an administrator's reset
+ * (`byAdmin`) still sends the code to a verified address.
+ */
+export function resetDestination(
+  pool: PoolState,
+  user: UserRecord,
+  { byAdmin }: { byAdmin: boolean },
+): Address {
+  const configured = recoveryMechanisms(pool.record.settings);
+  if (configured?.includes("admin_only") && !byAdmin) {
+    throw new NotAuthorizedException("Contact administrator to reset password.");
+  }
   if (user.status === "FORCE_CHANGE_PASSWORD") {
     throw new NotAuthorizedException("User password cannot be reset in the current state.");
   }
-  const email = user.attributes.email;
-  if (!email || user.attributes.email_verified !== "true") {
-    throw new InvalidParameterException(
-      "Cannot reset password for the user as there is no registered/verified email or phone_number",
-    );
+  const mechanisms = configured?.includes("admin_only") ? LEGACY : (configured ?? LEGACY);
+  const { email, email_verified, phone_number, phone_number_verified } = user.attributes;
+  for (const mechanism of mechanisms) {
+    if (mechanism === "verified_email" && email && email_verified === "true") {
+      return { attribute: "email", value: email };
+    }
+    if (mechanism === "verified_phone_number" && phone_number && phone_number_verified === "true") {
+      return { attribute: "phone_number", value: phone_number };
+    }
   }
-  return email;
+  throw new InvalidParameterException(
+    "Cannot reset password for the user as there is no registered/verified email or phone_number",
+  );
 }
 
 export const forgotPassword =
@@ -31,8 +53,11 @@ export const forgotPassword =
     // A client that hides users answers as if a code went out.
     if (!user) return deliveryToNobody(hidesUsers(client), login);
     assertEnabled(user);
-    const email = resetDestination(user);
-    const resetCode = sendCode(deps, pool, user, email, "ForgotPassword");
+    const address = resetDestination(pool, user, { byAdmin: false });
+    const resetCode = {
+      ...sendCode(deps, pool, user, address.value, "ForgotPassword"),
+      attribute: address.attribute,
+    };
     deps.store.putUser({ ...user, resetCode, updatedAt: deps.clock.now() });
-    return { CodeDeliveryDetails: maskEmail(email) };
+    return { CodeDeliveryDetails: maskAddress(address) };
   };

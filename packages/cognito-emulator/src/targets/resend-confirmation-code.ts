@@ -1,7 +1,7 @@
 import { InvalidParameterException } from "../errors.ts";
 import type { Input } from "../input.ts";
 import { findUser, hidesUsers, requireClient } from "../lookup.ts";
-import { deliveryToNobody, maskEmail, sendCode } from "../outbox.ts";
+import { deliveryToNobody, maskAddress, sendCode, verificationAddress } from "../outbox.ts";
 import type { Services } from "../services.ts";
 import { checkSecretHash } from "../sign-in.ts";
 
@@ -17,11 +17,23 @@ export const resendConfirmationCode =
     if (user.status !== "UNCONFIRMED") {
       throw new InvalidParameterException("User is already confirmed.");
     }
-    const email = user.attributes.email;
-    if (!email) {
+    // Where the sign-up code went, or else where the pool would send one.
+    const previous = user.confirmationCode?.attribute;
+    const value = previous === undefined ? undefined : user.attributes[previous];
+    const address =
+      previous !== undefined && value !== undefined
+        ? { attribute: previous, value }
+        : (verificationAddress(pool, user) ??
+          (user.attributes.email
+            ? { attribute: "email" as const, value: user.attributes.email }
+            : null));
+    if (!address) {
       throw new InvalidParameterException("Cannot resend codes. Auto verification not turned on.");
     }
-    const confirmationCode = sendCode(deps, pool, user, email, "ResendCode");
+    const confirmationCode = {
+      ...sendCode(deps, pool, user, address.value, "ResendCode"),
+      attribute: address.attribute,
+    };
     deps.store.putUser({ ...user, confirmationCode, updatedAt: deps.clock.now() });
-    return { CodeDeliveryDetails: maskEmail(email) };
+    return { CodeDeliveryDetails: maskAddress(address) };
   };
