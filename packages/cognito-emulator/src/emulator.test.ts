@@ -131,7 +131,8 @@ describe("the emulator, through the real clients", () => {
       code: "NotAuthorizedException",
       message: "Incorrect username or password.",
     });
-  });
+    // The first sign-in of the file waits for a new signing key and runs identity-js's SRP twice.
+  }, 20_000);
 
   it("sets a permanent password in one call and revokes tokens on global sign-out", async () => {
     const username = "7e0d6a39-0b8e-4f55-8f0e-3a7c2b9d4e21";
