@@ -95,7 +95,13 @@ export function renderReport(resultsDir: string, facts: RunFacts): string {
     const suite = suites.get(id);
     const checks = file?.assertionResults ?? [];
     const passed = checks.filter((c) => c.status === "passed").length;
-    const mark = checks.length > 0 && passed === checks.length ? "✅" : "❌";
+    const failed = checks.filter((c) => c.status === "failed").length;
+    const mark =
+      checks.length > 0 && passed === checks.length
+        ? "✅"
+        : failed > 0 || passed === 0
+          ? "❌"
+          : "⚠️";
     lines.push(
       `| [${cell(suite?.title ?? id)}](#${anchor(suite?.title ?? id)}) | ${mark} ${passed} of ${checks.length} | ${suite?.scale ?? "—"} |`,
     );
@@ -107,7 +113,12 @@ export function renderReport(resultsDir: string, facts: RunFacts): string {
     if (suite?.about) lines.push(suite.about, "");
     lines.push(`Suite: \`reliability/suites/${id}.test.ts\``, "");
     for (const check of file?.assertionResults ?? []) {
-      const mark = check.status === "passed" ? "✅ held" : `❌ ${check.status}`;
+      const mark =
+        check.status === "passed"
+          ? "✅ held"
+          : check.status === "skipped"
+            ? "⚠️ not run"
+            : `❌ ${check.status}`;
       const seconds =
         check.duration === undefined ? "" : ` (${(check.duration / 1000).toFixed(1)} s)`;
       lines.push(
