@@ -24,6 +24,8 @@ export interface AppOptions {
   jwks: AuthenticateOptions["jwks"];
   corsOrigins: string[];
   accountsRateLimitPerMinute: number;
+  /** Per client IP, each route that sends or checks a code or a password. Default 10. */
+  credentialsRateLimitPerMinute?: number;
   /** Shared rate-limit counts; null keeps them in this process. */
   redis: Redis | null;
   logger: Logger;
@@ -135,6 +137,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     identity: options.identity,
     policy: options.policy,
     createPerMinute: options.accountsRateLimitPerMinute,
+    ...(options.credentialsRateLimitPerMinute !== undefined
+      ? { credentialsPerMinute: options.credentialsRateLimitPerMinute }
+      : {}),
     ...(options.now ? { now: options.now } : {}),
   });
 

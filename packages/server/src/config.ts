@@ -20,6 +20,10 @@ export interface Config {
   corsOrigins: string[];
   passwordSetup: PasswordSetup;
   accountsRateLimitPerMinute: number;
+  /** Password reset, its confirmation, email verification and password change, per client IP. */
+  credentialsRateLimitPerMinute: number;
+  /** Seconds between reconcile passes run by the API itself; 0: none (run it elsewhere). */
+  reconcileIntervalSeconds: number;
   /** Trust X-Forwarded-For from this many proxies in front (0: none). */
   trustProxyHops: number;
   logLevel: LogLevel;
@@ -131,6 +135,14 @@ export function loadConfig(env: Env): Config {
     corsOrigins,
     passwordSetup,
     accountsRateLimitPerMinute: integer(env, "ACCOUNTS_RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000),
+    credentialsRateLimitPerMinute: integer(
+      env,
+      "CREDENTIALS_RATE_LIMIT_PER_MINUTE",
+      10,
+      1,
+      1_000_000,
+    ),
+    reconcileIntervalSeconds: integer(env, "RECONCILE_INTERVAL_SECONDS", 3600, 0, 86_400),
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
     logLevel: logLevel as LogLevel,
   };

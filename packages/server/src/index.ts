@@ -15,4 +15,12 @@ export { createLogger } from "./logger.ts";
 export { fromCognito as passwordPolicyOf, type PasswordPolicy } from "./password-policy.ts";
 export { accounts } from "./plugins/accounts.ts";
 export { authenticate } from "./plugins/authenticate.ts";
+export { type ReconcileAction, reconcile } from "./reconcile.ts";
+export {
+  RECONCILE_LOCK,
+  type ReconcileParts,
+  reconcilePass,
+  runReconcile,
+  startReconcileTimer,
+} from "./reconcile-pass.ts";
 export { type Api, type ApiParts, createApi } from "./start-api.ts";

@@ -30,6 +30,8 @@ export const lambdaApiParts = {
   // A frozen function cannot hear other instances' change notifications, and may run a request
   // before the ones that queued up while it slept: read the account on every request instead.
   accountCacheSize: 0,
+  // A frozen function runs no timer: reconcile runs as its own scheduled function.
+  reconcileTimer: false,
 } as const satisfies ApiParts;
 
 export const handler = lambdaHandler(() => createApi(loadConfig(process.env), lambdaApiParts));

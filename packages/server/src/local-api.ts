@@ -28,6 +28,9 @@ export async function startLocalApi(
     COGNITO_ENDPOINT: options.cognitoEndpoint,
     CORS_ORIGINS: (options.corsOrigins ?? ["http://localhost:8080"]).join(","),
     ACCOUNTS_RATE_LIMIT_PER_MINUTE: String(options.rateLimitPerMinute ?? 1000),
+    CREDENTIALS_RATE_LIMIT_PER_MINUTE: String(options.rateLimitPerMinute ?? 1000),
+    // Browser tests may share one pool between several APIs, each with its own database.
+    RECONCILE_INTERVAL_SECONDS: "0",
     PORT: String(options.port ?? 0),
   });
   const api = await createApi(config, {

@@ -4,9 +4,14 @@ export type ProblemCode =
   | "validation_failed"
   | "password_policy"
   | "email_taken"
+  | "code_mismatch"
+  | "code_expired"
+  | "current_password_incorrect"
   | "unauthorized"
+  | "email_unverified"
   | "not_found"
   | "rate_limited"
+  | "too_many_attempts"
   | "identity_unavailable"
   | "internal";
 
@@ -14,9 +19,14 @@ const STATUS: Record<ProblemCode, number> = {
   validation_failed: 400,
   password_policy: 400,
   email_taken: 409,
+  code_mismatch: 400,
+  code_expired: 400,
+  current_password_incorrect: 400,
   unauthorized: 401,
+  email_unverified: 403,
   not_found: 404,
   rate_limited: 429,
+  too_many_attempts: 429,
   identity_unavailable: 503,
   internal: 500,
 };
@@ -25,9 +35,14 @@ const TITLE: Record<ProblemCode, string> = {
   validation_failed: "The request is not valid",
   password_policy: "The password does not meet the policy",
   email_taken: "An account with this email already exists",
+  code_mismatch: "The code is not the one we sent",
+  code_expired: "The code has expired",
+  current_password_incorrect: "The current password is not right",
   unauthorized: "Sign-in required",
+  email_unverified: "The email address is not verified yet",
   not_found: "Not found",
   rate_limited: "Too many requests",
+  too_many_attempts: "Too many attempts",
   identity_unavailable: "The identity service is unavailable",
   internal: "Internal error",
 };

@@ -12,6 +12,8 @@ import { type AccountStore, openAccountStore } from "./db/index.ts";
 import { createLogger } from "./logger.ts";
 import type { PasswordPolicy } from "./password-policy.ts";
 import type { AuthenticateOptions } from "./plugins/authenticate.ts";
+import { poolUsers } from "./reconcile.ts";
+import { startReconcileTimer } from "./reconcile-pass.ts";
 
 export interface ApiParts {
   logger?: Logger;
@@ -24,6 +26,8 @@ export interface ApiParts {
   now?: () => number;
   /** Accounts cached in process (0: none, read on every request). Default 10,000. */
   accountCacheSize?: number;
+  /** Run reconcile on a timer (RECONCILE_INTERVAL_SECONDS). Default true; off for Lambda. */
+  reconcileTimer?: boolean;
 }
 
 export interface Api {
@@ -83,6 +87,7 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
     jwks,
     corsOrigins: config.corsOrigins,
     accountsRateLimitPerMinute: config.accountsRateLimitPerMinute,
+    credentialsRateLimitPerMinute: config.credentialsRateLimitPerMinute,
     redis,
     logger,
     trustProxyHops: config.trustProxyHops,
@@ -93,11 +98,22 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.accountCacheSize !== undefined ? { accountCacheSize: parts.accountCacheSize } : {}),
   });
+  const reconciler =
+    (parts.reconcileTimer ?? true) && config.reconcileIntervalSeconds > 0
+      ? startReconcileTimer({
+          store,
+          identity,
+          users: () => poolUsers(cognito, config.userPoolId),
+          logger,
+          intervalMs: config.reconcileIntervalSeconds * 1000,
+        })
+      : null;
   return {
     app,
     store,
     policy,
     async close() {
+      await reconciler?.stop();
       await app.close();
       if (!parts.store) await store.close();
       redis?.disconnect();

@@ -110,17 +110,26 @@ describe.each(adapters)("the account store contract on $name", ({ enabled, open 
     expect(Math.abs(row.createdAt.getTime() - before)).toBeLessThan(5000);
     expect(row.updatedAt.getTime()).toBe(row.createdAt.getTime());
     expect(await b.findById(id)).toEqual(row);
-    expect(await b.findByEmail(email.toUpperCase())).toEqual(row);
+    expect(await b.listByEmail(email.toUpperCase())).toEqual([row]);
+    expect(await b.findActiveByEmail(email)).toBeNull();
   });
 
   it.skipIf(!enabled)("finds nothing for an unknown id or email", async () => {
     expect(await b.findById(crypto.randomUUID())).toBeNull();
-    expect(await b.findByEmail(uniqueEmail("nobody"))).toBeNull();
+    expect(await b.listByEmail(uniqueEmail("nobody"))).toEqual([]);
+    expect(await b.findActiveByEmail(uniqueEmail("nobody"))).toBeNull();
   });
 
-  it.skipIf(!enabled)("refuses an email already taken, in any letter case", async () => {
+  /** A row taken through pending → unverified → active. */
+  const activeRow = async (tag: string, email = uniqueEmail(tag)) => {
+    const row = await newRow(tag, email);
+    await a.markUnverified(row.id, crypto.randomUUID());
+    return (await a.activate(row.id)) as Account;
+  };
+
+  it.skipIf(!enabled)("refuses an email an active account holds, in any letter case", async () => {
     const email = uniqueEmail("taken");
-    await newRow("taken", email);
+    await activeRow("taken", email);
     for (const variant of [
       email,
       email.toUpperCase(),
@@ -133,36 +142,78 @@ describe.each(adapters)("the account store contract on $name", ({ enabled, open 
     }
   });
 
-  it.skipIf(!enabled)("of 20 concurrent inserts of one email, exactly one wins", async () => {
-    const email = uniqueEmail("race");
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b).insertPending({
-          id: crypto.randomUUID(),
-          email: i % 3 ? email : email.toUpperCase(),
-          name: `Racer ${i}`,
-        }),
-      ),
-    );
-    const won = results.filter((r) => r.status === "fulfilled");
-    expect(won).toHaveLength(1);
-    for (const r of results) {
-      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EmailTakenError);
-    }
-    expect((await a.findByEmail(email))?.id).toBe(
-      (won[0] as PromiseFulfilledResult<Account>).value.id,
-    );
-  });
+  it.skipIf(!enabled)(
+    "lets registrations of one email coexist; of 20 racing activations exactly one wins",
+    async () => {
+      const email = uniqueEmail("race");
+      const rows = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a : b).insertPending({
+            id: crypto.randomUUID(),
+            email: i % 3 ? email : email.toUpperCase(),
+            name: `Racer ${i}`,
+          }),
+        ),
+      );
+      expect(await a.listByEmail(email)).toHaveLength(20);
+      for (const row of rows) await a.markUnverified(row.id, crypto.randomUUID());
+      const results = await Promise.allSettled(
+        rows.map((row, i) => (i % 2 ? a : b).activate(row.id)),
+      );
+      const won = results.filter((r) => r.status === "fulfilled");
+      expect(won).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EmailTakenError);
+      }
+      const winner = (won[0] as PromiseFulfilledResult<Account | null>).value;
+      expect(winner?.status).toBe("active");
+      expect((await a.findActiveByEmail(email))?.id).toBe(winner?.id);
+      // The losers stay unverified, and are what reconcile removes, however young.
+      const losers = (await b.listByEmail(email)).filter((row) => row.id !== winner?.id);
+      expect(losers.map((row) => row.status)).toEqual(Array(19).fill("unverified"));
+      const listed = (await b.listUnverifiedToRemove(new Date(0))).map((row) => row.id);
+      for (const loser of losers) expect(listed).toContain(loser.id);
+      expect(listed).not.toContain(winner?.id);
+    },
+  );
 
-  it.skipIf(!enabled)("activates a pending row with Cognito's sub", async () => {
+  it.skipIf(!enabled)("moves a row pending → unverified → active, and no other way", async () => {
     const row = await newRow("activate");
     const sub = crypto.randomUUID();
-    const active = await a.activate(row.id, sub);
+    // Not yet unverified: nothing to activate.
+    expect(await a.activate(row.id)).toBeNull();
+    const unverified = await a.markUnverified(row.id, sub);
+    expect(unverified).toMatchObject({ id: row.id, status: "unverified", cognitoSub: sub });
+    expect(await a.markUnverified(row.id, sub)).toBeNull();
+    const active = await a.activate(row.id);
     expect(active).toMatchObject({ id: row.id, status: "active", cognitoSub: sub });
     expect(active?.updatedAt.getTime()).toBeGreaterThanOrEqual(row.updatedAt.getTime());
     expect(await b.findById(row.id)).toEqual(active);
-    expect(await a.activate(crypto.randomUUID(), sub)).toBeNull();
+    expect(await a.activate(row.id)).toBeNull();
+    expect(await a.activate(crypto.randomUUID())).toBeNull();
+    expect(await a.markUnverified(crypto.randomUUID(), sub)).toBeNull();
+    // An active account is no unverified registration to remove.
+    expect(await a.deleteUnverified(row.id)).toBe(false);
+    expect(await b.findById(row.id)).not.toBeNull();
   });
+
+  it.skipIf(!enabled)(
+    "lists unverified registrations created before a time, and deletes them only while unverified",
+    async () => {
+      const old = await newRow("old");
+      await a.markUnverified(old.id, crypto.randomUUID());
+      await sleep(300);
+      const cutoff = new Date(Date.now() - 150);
+      const fresh = await newRow("fresh");
+      await a.markUnverified(fresh.id, crypto.randomUUID());
+      const listed = (await b.listUnverifiedToRemove(cutoff)).map((row) => row.id);
+      expect(listed).toContain(old.id);
+      expect(listed).not.toContain(fresh.id);
+      expect(await b.deleteUnverified(old.id)).toBe(true);
+      expect(await b.deleteUnverified(old.id)).toBe(false);
+      expect(await a.findById(old.id)).toBeNull();
+    },
+  );
 
   it.skipIf(!enabled)("renames, and answers null for a row that is gone", async () => {
     const row = await newRow("rename");
@@ -194,22 +245,22 @@ describe.each(adapters)("the account store contract on $name", ({ enabled, open 
 
   it.skipIf(!enabled)("deletes once, and frees the email", async () => {
     const email = uniqueEmail("delete");
-    const row = await newRow("delete", email);
+    const row = await activeRow("delete", email);
     expect(await a.delete(row.id)).toBe(true);
     expect(await a.delete(row.id)).toBe(false);
     expect(await b.findById(row.id)).toBeNull();
-    expect(await b.findByEmail(email)).toBeNull();
+    expect(await b.listByEmail(email)).toEqual([]);
     expect((await b.insertPending({ id: crypto.randomUUID(), email, name: "Again" })).email).toBe(
       email,
     );
   });
 
   it.skipIf(!enabled)(
-    "lists stale pending rows and lets exactly one claimer take each over",
+    "lists stale pending rows, and deletes one only while it is still stale and pending",
     async () => {
       const stale = await newRow("stale");
       const finished = await newRow("finished");
-      await a.activate(finished.id, crypto.randomUUID());
+      await a.markUnverified(finished.id, crypto.randomUUID());
       await sleep(300);
       const fresh = await newRow("fresh");
       const cutoff = new Date(Date.now() - 150);
@@ -223,39 +274,44 @@ describe.each(adapters)("the account store contract on $name", ({ enabled, open 
       expect(times).toEqual([...times].sort((x, y) => x - y));
       expect(all.map((row) => row.id)).toContain(fresh.id);
 
-      // Too recent, or not pending: nobody may take it.
-      expect(await a.claimStalePending(fresh.id, cutoff, "Early")).toBeNull();
-      expect(await a.claimStalePending(finished.id, cutoff, "Late")).toBeNull();
-      expect(await a.claimStalePending(crypto.randomUUID(), cutoff, "None")).toBeNull();
-
-      const claims = await Promise.all([
-        a.claimStalePending(stale.id, cutoff, "Claimer A"),
-        b.claimStalePending(stale.id, cutoff, "Claimer B"),
-        a.claimStalePending(stale.id, cutoff, "Claimer C"),
-      ]);
-      const winners = claims.filter((c) => c !== null);
-      expect(winners).toHaveLength(1);
-      const winner = winners[0] as Account;
-      expect(winner.status).toBe("pending");
-      expect(["Claimer A", "Claimer B", "Claimer C"]).toContain(winner.name);
-      // Claiming touches the row: it is no longer stale for anyone else.
-      expect(winner.updatedAt.getTime()).toBeGreaterThan(cutoff.getTime());
-      expect((await b.listPending(cutoff)).map((row) => row.id)).not.toContain(stale.id);
-      expect((await b.findById(stale.id))?.name).toBe(winner.name);
-
-      // reconcile's delete spares a row a claimer has just touched, or one that was finished.
-      expect(await b.deleteStalePending(stale.id, cutoff)).toBe(false);
+      // reconcile's delete spares a row that was finished, or one too recent.
       expect(await b.deleteStalePending(finished.id, cutoff)).toBe(false);
       expect(await b.deleteStalePending(fresh.id, cutoff)).toBe(false);
-      expect(await b.findById(stale.id)).not.toBeNull();
-      expect(await b.deleteStalePending(stale.id, new Date(Date.now() + 60_000))).toBe(true);
+      expect(await b.findById(fresh.id)).not.toBeNull();
+      expect(await b.deleteStalePending(stale.id, cutoff)).toBe(true);
       expect(await a.findById(stale.id)).toBeNull();
     },
   );
 
-  it.skipIf(!enabled)("lists every id, and answers a ping", async () => {
+  it.skipIf(!enabled)(
+    "runs a task exclusively: a second holder of the lock is turned away",
+    async () => {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = a.exclusively(42, async () => {
+        await held;
+        return "first";
+      });
+      await sleep(50);
+      // Another instance (PostgreSQL), or this one again (PGlite): turned away while it runs.
+      expect(await b.exclusively(42, async () => "second")).toBeNull();
+      expect(await a.exclusively(43, async () => "other lock")).toBe("other lock");
+      release();
+      expect(await first).toBe("first");
+      expect(await b.exclusively(42, async () => "after")).toBe("after");
+    },
+  );
+
+  it.skipIf(!enabled)("lists every row in brief, and answers a ping", async () => {
     const row = await newRow("ids");
-    expect(await b.listIds()).toContain(row.id);
+    expect(await b.listBrief()).toContainEqual({
+      id: row.id,
+      email: row.email,
+      status: "pending",
+      updatedAt: row.updatedAt,
+    });
     await expect(b.ping()).resolves.toBeUndefined();
   });
 
@@ -266,7 +322,8 @@ describe.each(adapters)("the account store contract on $name", ({ enabled, open 
       try {
         const row = await newRow("feed");
         const steps: [string, () => Promise<unknown>][] = [
-          ["activate", () => a.activate(row.id, crypto.randomUUID())],
+          ["markUnverified", () => a.markUnverified(row.id, crypto.randomUUID())],
+          ["activate", () => a.activate(row.id)],
           ["rename", () => a.rename(row.id, "Fed")],
           ["signOut", () => a.signOut(row.id, new Date(), null)],
           ["delete", () => a.delete(row.id)],

@@ -8,6 +8,7 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
@@ -17,12 +18,14 @@ import type { LightMyRequestResponse } from "fastify";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cognitoIdentity, type Identity } from "../src/cognito/identity.ts";
-import { type AccountStore, openAccountStore } from "../src/db/index.ts";
+import { type Account, type AccountStore, openAccountStore } from "../src/db/index.ts";
 import { poolUsers, type ReconcileOptions, reconcile } from "../src/reconcile.ts";
 import { type Api, createApi } from "../src/start-api.ts";
 import {
   adminClient,
   bearer,
+  createActiveAccount,
+  latestCode,
   PASSWORD,
   signIn,
   startLocalCognito,
@@ -34,8 +37,11 @@ let emulator: RunningEmulator;
 let cognito: CognitoIdentityProviderClient;
 let store: AccountStore;
 const logger = pino({ level: "silent" });
-/** Every email that got a 201, with the password it was created with: all must sign in at the end. */
-const created = new Map<string, string>();
+/**
+ * Every email that got a 201, with the account id and password it was created with: all must sign
+ * in at the end (with the id: their emails are not proven).
+ */
+const created = new Map<string, { id: string; password: string }>();
 
 beforeAll(async () => {
   emulator = await startLocalCognito();
@@ -61,15 +67,17 @@ async function cognitoUsersWithEmail(email: string) {
   return Users ?? [];
 }
 
-/** The account is in both stores (row active, user CONFIRMED) or in neither. */
+/** The email's one account is in both stores (row made, user CONFIRMED), or it is in neither. */
 async function expectWholeOrAbsent(email: string): Promise<"whole" | "absent"> {
-  const row = await store.findByEmail(email);
+  const rows = await store.listByEmail(email);
   const users = await cognitoUsersWithEmail(email);
-  if (row === null) {
+  if (rows.length === 0) {
     expect(users.map((u) => u.Username)).toEqual([]);
     return "absent";
   }
-  expect(row.status).toBe("active");
+  expect(rows).toHaveLength(1);
+  const [row] = rows as [Account];
+  expect(["unverified", "active"]).toContain(row.status);
   expect(users.map((u) => [u.Username, u.UserStatus])).toEqual([[row.id, "CONFIRMED"]]);
   return "whole";
 }
@@ -103,7 +111,7 @@ async function post(api: Api, email: string, password = PASSWORD) {
     url: "/accounts",
     payload: { name: "Saga", email, password },
   });
-  if (response.statusCode === 201) created.set(email, password);
+  if (response.statusCode === 201) created.set(email, { id: response.json().id, password });
   return response;
 }
 
@@ -204,10 +212,10 @@ describe("a fault at one step: the request fails with a documented problem and l
     });
   });
 
-  it("the database fails to activate the row: 500, and the Cognito user is removed too", async () => {
+  it("the database fails to finish the row: 500, and the Cognito user is removed too", async () => {
     const failing: AccountStore = {
       ...store,
-      activate: () => Promise.reject(new Error("connection terminated unexpectedly")),
+      markUnverified: () => Promise.reject(new Error("connection terminated unexpectedly")),
     };
     await withApi(await apiWith({ store: failing }), async (api) => {
       const email = uniqueEmail("activatefault");
@@ -217,8 +225,10 @@ describe("a fault at one step: the request fails with a documented problem and l
   });
 });
 
+const future = () => new Date(Date.now() + 10 * 60_000);
+
 describe("the undo itself fails", () => {
-  it("keeps the row pending so a later retry finishes the account with the retry's password", async () => {
+  it("leaves the pending row for reconcile; a retry makes the account anew at once", async () => {
     const broken: Wrap = (base) => ({
       ...base,
       setPermanentPassword: () => Promise.reject(throttled()),
@@ -228,24 +238,26 @@ describe("the undo itself fails", () => {
     await withApi(await apiWith({ identity: broken }), async (api) => {
       expectDocumentedFailure(await post(api, email), 503);
     });
-    // Both halves are still there, and nobody can sign in with either password yet.
-    expect((await store.findByEmail(email))?.status).toBe("pending");
+    // Both halves are still there, and nobody can sign in with the temporary password.
+    const [left] = (await store.listByEmail(email)) as [Account];
+    expect(left.status).toBe("pending");
     expect((await cognitoUsersWithEmail(email)).map((u) => u.UserStatus)).toEqual([
       "FORCE_CHANGE_PASSWORD",
     ]);
-    await expect(signIn(cognito, email)).rejects.toThrow();
 
     const retryPassword = "Retry-Passw0rd-7";
     await withApi(await apiWith({}), async (api) => {
-      expect((await post(api, email, retryPassword)).statusCode).toBe(409);
-    });
-    await withApi(await apiWith({ now: () => Date.now() + 60_000 }), async (later) => {
-      const response = await post(later, email, retryPassword);
+      const response = await post(api, email, retryPassword);
       expect(response.statusCode).toBe(201);
-      expect(await expectWholeOrAbsent(email)).toBe("whole");
-      const token = await signIn(cognito, email, retryPassword);
-      expect((await later.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(200);
+      const token = await signIn(cognito, response.json().id, retryPassword);
+      expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(200);
     });
+    // Reconcile removes what the failed attempt left, and only that.
+    const actions = await reconcile({ store, ...reconcileTargets(), apply: true, now: future() });
+    expect(actions.filter((a) => a.accountId === left.id).map((a) => a.kind)).toEqual([
+      "delete-pending-row",
+    ]);
+    expect(await expectWholeOrAbsent(email)).toBe("whole");
   });
 });
 
@@ -255,8 +267,7 @@ describe("the process stops between steps", () => {
   const CRASHED_PASSWORD = "Crashed-Passw0rd-3";
 
   /** The state a crash after each step leaves, built directly. */
-  async function crashedAt(stage: Stage) {
-    const email = uniqueEmail("crash");
+  async function crashedAt(stage: Stage, email = uniqueEmail("crash")) {
     const id = crypto.randomUUID();
     await store.insertPending({ id, email, name: "Crashed" });
     if (stage !== "row only") {
@@ -268,7 +279,7 @@ describe("the process stops between steps", () => {
           TemporaryPassword: "Temp-Passw0rd-1",
           UserAttributes: [
             { Name: "email", Value: email },
-            { Name: "email_verified", Value: "true" },
+            { Name: "email_verified", Value: "false" },
           ],
         }),
       );
@@ -287,29 +298,19 @@ describe("the process stops between steps", () => {
   }
 
   it.each(stages)(
-    "%s: a retry in flight is refused, a later one completes with its own password",
+    "%s: a retry makes the account at once; the crashed one never blocks it",
     async (stage) => {
       const { id, email } = await crashedAt(stage);
       const retryPassword = "Retried-Passw0rd-5";
       await withApi(await apiWith({}), async (api) => {
-        const early = await post(api, email, retryPassword);
-        expect(early.statusCode).toBe(409);
-        expect(early.json().code).toBe("email_taken");
+        const response = await post(api, email, retryPassword);
+        expect(response.statusCode).toBe(201);
+        expect(response.json().id).not.toBe(id);
       });
       expect((await store.findById(id))?.status).toBe("pending");
-
-      await withApi(await apiWith({ now: () => Date.now() + 60_000 }), async (later) => {
-        const response = await post(later, email, retryPassword);
-        expect(response.statusCode).toBe(201);
-        expect(response.json().name).toBe("Saga");
-        // Two retries racing cannot both take the row over.
-        expect((await post(later, email, retryPassword)).statusCode).toBe(409);
-      });
+      await reconcile({ store, ...reconcileTargets(), apply: true, now: future() });
+      expect(await store.findById(id)).toBeNull();
       expect(await expectWholeOrAbsent(email)).toBe("whole");
-      expect(await signIn(cognito, email, retryPassword)).toEqual(expect.any(String));
-      if (stage === "user CONFIRMED") {
-        await expect(signIn(cognito, email, CRASHED_PASSWORD)).rejects.toThrow();
-      }
     },
   );
 
@@ -328,7 +329,6 @@ describe("the process stops between steps", () => {
       }),
     );
     const options: Omit<ReconcileOptions, "apply"> = { store, ...reconcileTargets() };
-    const future = new Date(Date.now() + 10 * 60_000);
     // The pool and the database are shared with other tests in this file: look at ours only.
     const mine = new Set<string>([rowOnly.id, stuck.id, finished.id, orphanId]);
     const ours = (actions: { accountId: string; kind: string }[]) =>
@@ -339,44 +339,35 @@ describe("the process stops between steps", () => {
     // Now: all of it is younger than five minutes and may be in flight, so nothing is listed.
     expect(ours(await reconcile({ ...options, apply: false }))).toEqual({});
 
-    const dry = await reconcile({ ...options, apply: false, now: future });
+    const dry = await reconcile({ ...options, apply: false, now: future() });
     expect(ours(dry)).toEqual({
       [rowOnly.id]: "delete-pending-row",
       [stuck.id]: "delete-pending-row",
-      [finished.id]: "finish-pending-row",
+      // Nobody was told its id, and its email signs nobody in: nobody could ever use it.
+      [finished.id]: "delete-pending-row",
       [orphanId]: "delete-orphan-cognito-user",
     });
     // The dry run changed nothing.
     expect((await store.findById(rowOnly.id))?.status).toBe("pending");
-    expect((await store.findById(finished.id))?.status).toBe("pending");
     expect(await cognitoUsersWithEmail(orphanEmail)).toHaveLength(1);
 
-    const applied = await reconcile({ ...options, apply: true, now: future });
+    const applied = await reconcile({ ...options, apply: true, now: future() });
     expect(ours(applied)).toEqual(ours(dry));
-    expect(await expectWholeOrAbsent(rowOnly.email)).toBe("absent");
-    expect(await expectWholeOrAbsent(stuck.email)).toBe("absent");
-    expect(await expectWholeOrAbsent(finished.email)).toBe("whole");
+    for (const crashed of [rowOnly, stuck, finished]) {
+      expect(await expectWholeOrAbsent(crashed.email)).toBe("absent");
+    }
     expect(await cognitoUsersWithEmail(orphanEmail)).toEqual([]);
-    // The repaired account works with the password its user chose before the crash.
-    const user = await cognito.send(
-      new AdminGetUserCommand({ UserPoolId: localPool.userPoolId, Username: finished.id }),
-    );
-    expect((await store.findById(finished.id))?.cognitoSub).toBe(
-      user.UserAttributes?.find((a) => a.Name === "sub")?.Value,
-    );
-    created.set(finished.email, CRASHED_PASSWORD);
-
-    expect(ours(await reconcile({ ...options, apply: true, now: future }))).toEqual({});
+    expect(ours(await reconcile({ ...options, apply: true, now: future() }))).toEqual({});
   });
 
-  it("spares a pending row that a retry takes over while reconcile runs, and its user", async () => {
-    const stuck = await crashedAt("user in FORCE_CHANGE_PASSWORD");
+  it("spares a pending row that its creation finishes while reconcile runs, and its user", async () => {
+    const stuck = await crashedAt("user CONFIRMED");
     await sleep(300);
-    // A retry claims the row between reconcile listing it and deleting it.
+    // The creation finishes between reconcile listing the row and deleting it.
     const racing: AccountStore = {
       ...store,
       deleteStalePending: async (id, before) => {
-        if (id === stuck.id) await store.claimStalePending(id, new Date(), "Retry");
+        if (id === stuck.id) await store.markUnverified(id, crypto.randomUUID());
         return store.deleteStalePending(id, before);
       },
     };
@@ -390,17 +381,116 @@ describe("the process stops between steps", () => {
     expect(actions.filter((a) => a.accountId === stuck.id).map((a) => a.kind)).toEqual([
       "delete-pending-row",
     ]);
-    // Neither store lost its half: the retry can still finish the account.
-    expect((await store.findById(stuck.id))?.name).toBe("Retry");
+    // Neither store lost its half.
+    expect((await store.findById(stuck.id))?.status).toBe("unverified");
     const user = await cognito.send(
       new AdminGetUserCommand({ UserPoolId: localPool.userPoolId, Username: stuck.id }),
     );
-    expect(user.UserStatus).toBe("FORCE_CHANGE_PASSWORD");
+    expect(user.UserStatus).toBe("CONFIRMED");
+    created.set(stuck.email, { id: stuck.id, password: CRASHED_PASSWORD });
+  });
+});
 
-    // Left alone, a later run removes both.
-    await sleep(300);
-    await reconcile({ ...options, store });
-    expect(await expectWholeOrAbsent(stuck.email)).toBe("absent");
+describe("registrations nobody proves", () => {
+  /** Reconcile as it sees one account alone (the file's other accounts are older than it). */
+  function onlyAccount(id: string): Omit<ReconcileOptions, "apply" | "now"> {
+    const targets = reconcileTargets();
+    return {
+      store: {
+        ...store,
+        listPending: async () => [],
+        listUnverifiedToRemove: async (before) =>
+          (await store.listUnverifiedToRemove(before)).filter((row) => row.id === id),
+        listBrief: async () => (await store.listBrief()).filter((row) => row.id === id),
+      },
+      identity: targets.identity,
+      users: async function* () {
+        for await (const user of targets.users()) if (user.username === id) yield user;
+      },
+    };
+  }
+
+  it("reconcile removes an unverified registration after 24 hours, from both stores", async () => {
+    const email = uniqueEmail("unproven");
+    const id = await withApi(await apiWith({}), async (api) => (await post(api, email)).json().id);
+    created.delete(email);
+    const kinds = async (now: Date) =>
+      (await reconcile({ ...onlyAccount(id), apply: true, now })).map((a) => a.kind);
+    expect(await kinds(new Date(Date.now() + 23 * 3600_000))).toEqual([]);
+    expect(await store.findById(id)).not.toBeNull();
+    expect(await kinds(new Date(Date.now() + 25 * 3600_000))).toEqual([
+      "delete-unverified-registration",
+    ]);
+    expect(await expectWholeOrAbsent(email)).toBe("absent");
+  });
+
+  it("reconcile removes a registration that lost its email when its removal failed, and gives the owner the alias back", async () => {
+    const email = uniqueEmail("lost");
+    const failingDelete: Wrap = (base) => ({
+      ...base,
+      deleteUser: () => Promise.reject(throttled()),
+    });
+    let loser = "";
+    await withApi(await apiWith({ identity: failingDelete }), async (api) => {
+      loser = (await post(api, email)).json().id;
+      created.delete(email);
+      const owner = await createActiveAccount(api.app, emulator, cognito, email);
+      expect(owner.account.status).toBe("active");
+      // The loser's tokens are refused already, though its removal failed.
+      expect((await store.findById(loser))?.status).toBe("unverified");
+    });
+    // Its removal failed: the row and the user are left, and a stolen alias would be too.
+    await cognito.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: localPool.userPoolId,
+        Username: (await store.findActiveByEmail(email))?.id,
+        UserAttributes: [{ Name: "email_verified", Value: "false" }],
+      }),
+    );
+    const actions = await reconcile({ store, ...reconcileTargets(), apply: true, now: future() });
+    const owner = (await store.findActiveByEmail(email)) as Account;
+    expect(
+      Object.fromEntries(
+        actions
+          .filter((a) => a.accountId === loser || a.accountId === owner.id)
+          .map((a) => [a.accountId, a.kind]),
+      ),
+    ).toEqual({
+      [loser]: "delete-unverified-registration",
+      [owner.id]: "restore-email-alias",
+    });
+    expect(await store.findById(loser)).toBeNull();
+    await expect(
+      cognito.send(new AdminGetUserCommand({ UserPoolId: localPool.userPoolId, Username: loser })),
+    ).rejects.toMatchObject({ name: "UserNotFoundException" });
+    expect(await signIn(cognito, email)).toEqual(expect.any(String));
+    created.set(email, { id: owner.id, password: PASSWORD });
+  });
+
+  it("reconcile activates a registration Cognito has verified when the last step was lost", async () => {
+    const email = uniqueEmail("halfverified");
+    const lostActivation: AccountStore = {
+      ...store,
+      activate: () => Promise.reject(new Error("connection terminated unexpectedly")),
+    };
+    await withApi(await apiWith({ store: lostActivation }), async (api) => {
+      const id = (await post(api, email)).json().id;
+      const token = await signIn(cognito, id);
+      const response = await api.app.inject({
+        method: "POST",
+        url: "/me/email-verification",
+        headers: bearer(token),
+        payload: { code: latestCode(emulator, id) },
+      });
+      expectDocumentedFailure(response, 500);
+    });
+    const id = created.get(email)?.id as string;
+    expect((await store.findById(id))?.status).toBe("unverified");
+    const actions = await reconcile({ store, ...reconcileTargets(), apply: true, now: future() });
+    expect(actions.filter((a) => a.accountId === id).map((a) => a.kind)).toEqual([
+      "activate-verified-row",
+    ]);
+    expect((await store.findById(id))?.status).toBe("active");
   });
 });
 
@@ -412,9 +502,7 @@ describe("a delete interrupted between the stores", () => {
     };
     const email = uniqueEmail("halfdeleted");
     await withApi(await apiWith({ store: failing }), async (api) => {
-      expect((await post(api, email)).statusCode).toBe(201);
-      created.delete(email);
-      const token = await signIn(cognito, email);
+      const { token } = await createActiveAccount(api.app, emulator, cognito, email);
       const response = await api.app.inject({
         method: "DELETE",
         url: "/me",
@@ -425,14 +513,8 @@ describe("a delete interrupted between the stores", () => {
       await expect(signIn(cognito, email)).rejects.toThrow();
       expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(401);
     });
-    const id = (await store.findByEmail(email))?.id as string;
-    const options: ReconcileOptions = {
-      store,
-      ...reconcileTargets(),
-      apply: true,
-      now: new Date(Date.now() + 10 * 60_000),
-    };
-    const actions = await reconcile(options);
+    const id = (await store.findActiveByEmail(email))?.id as string;
+    const actions = await reconcile({ store, ...reconcileTargets(), apply: true, now: future() });
     expect(actions.filter((a) => a.accountId === id).map((a) => a.kind)).toEqual([
       "delete-row-without-cognito-user",
     ]);
@@ -446,9 +528,9 @@ describe("a delete interrupted between the stores", () => {
 describe("over the whole file", () => {
   it("every account that got a 201 (or was repaired) is whole and signs in", async () => {
     expect(created.size).toBeGreaterThan(10);
-    for (const [email, password] of created) {
+    for (const [email, { id, password }] of created) {
       expect(await expectWholeOrAbsent(email)).toBe("whole");
-      expect(await signIn(cognito, email, password)).toEqual(expect.any(String));
+      expect(await signIn(cognito, id, password)).toEqual(expect.any(String));
     }
   });
 });

@@ -7,6 +7,7 @@ import { localPool } from "@gatehouse/pool-settings";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { type Config, loadConfig } from "../src/config.ts";
+import type { AccountStore } from "../src/db/index.ts";
 import { localSeed } from "../src/local-seed.ts";
 
 export const PASSWORD = "Correct-horse-9";
@@ -22,6 +23,9 @@ export function testConfig(emulator: RunningEmulator, env: Record<string, string
     COGNITO_CLIENT_ID: localPool.clientId,
     COGNITO_ENDPOINT: emulator.url,
     ACCOUNTS_RATE_LIMIT_PER_MINUTE: "1000",
+    CREDENTIALS_RATE_LIMIT_PER_MINUTE: "1000",
+    // Tests share a pool between stores: reconcile runs only where a test runs it.
+    RECONCILE_INTERVAL_SECONDS: "0",
     ...env,
   });
 }
@@ -71,6 +75,59 @@ export async function createAccount(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The latest code the local Cognito sent to this user (its outbox). */
+export function latestCode(
+  emulator: RunningEmulator,
+  username: string,
+  reason = "VerifyUserAttribute",
+): string {
+  const message = emulator
+    .outbox()
+    .filter((m) => m.username === username && m.reason === reason)
+    .at(-1);
+  if (!message) throw new Error(`no ${reason} code was sent to ${username}`);
+  return message.code;
+}
+
+/**
+ * Creates an account and proves its email as its owner would: sign in with the account id, enter
+ * the code from the outbox. Returns the account (now active) and the access token used.
+ */
+export async function createActiveAccount(
+  app: FastifyInstance,
+  emulator: RunningEmulator,
+  cognito: CognitoIdentityProviderClient,
+  email = uniqueEmail(),
+  password = PASSWORD,
+  name = "Ada Lovelace",
+) {
+  const created = await app.inject({
+    method: "POST",
+    url: "/accounts",
+    payload: { name, email, password },
+  });
+  if (created.statusCode !== 201) {
+    throw new Error(`POST /accounts answered ${created.statusCode}: ${created.body}`);
+  }
+  const id = created.json().id as string;
+  const token = await signIn(cognito, id, password);
+  const verified = await app.inject({
+    method: "POST",
+    url: "/me/email-verification",
+    headers: bearer(token),
+    payload: { code: latestCode(emulator, id) },
+  });
+  if (verified.statusCode !== 200) {
+    throw new Error(`verification answered ${verified.statusCode}: ${verified.body}`);
+  }
+  return { account: verified.json() as { id: string; email: string; status: string }, token };
+}
+
+/** The active row for the email, else the newest registration of it. */
+export async function rowByEmail(store: AccountStore, email: string) {
+  return (await store.findActiveByEmail(email)) ?? (await store.listByEmail(email)).at(-1) ?? null;
+}
 
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -87,7 +87,8 @@ describe("the Lambda handler", () => {
       event("POST", "/accounts", { body: { name: "Lambda", email, password: PASSWORD } }),
     );
     expect(created.statusCode).toBe(201);
-    const token = await signIn(cognito, email);
+    // Unverified: signed in with the account id, and GET /me is allowed.
+    const token = await signIn(cognito, JSON.parse(created.body).id);
     const me = await invoke(event("GET", "/me", { token }));
     expect(me.statusCode).toBe(200);
     expect(JSON.parse(me.body)).toMatchObject({ email, name: "Lambda" });

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountStore, openAccountStore } from "../src/db/index.ts";
 import { loggerOptions } from "../src/logger.ts";
 import { type Api, createApi } from "../src/start-api.ts";
-import { adminClient, signIn, startLocalCognito, testConfig, uniqueEmail } from "./helpers.ts";
+import {
+  adminClient,
+  latestCode,
+  signIn,
+  startLocalCognito,
+  testConfig,
+  uniqueEmail,
+} from "./helpers.ts";
 
 const chunks: string[] = [];
 const sink = new Writable({
@@ -60,7 +67,17 @@ async function flow(api: Api, tag: string) {
       payload: { name: "Logged", email, password },
     });
   expect((await post(weak)).statusCode).toBe(400);
-  expect((await post(strong)).statusCode).toBe(201);
+  const created = await post(strong);
+  expect(created.statusCode).toBe(201);
+  const unverified = secretToken(await signIn(cognito, created.json().id, strong));
+  const code = secret(latestCode(emulator, created.json().id));
+  const verified = await api.app.inject({
+    method: "POST",
+    url: "/me/email-verification",
+    headers: { authorization: `Bearer ${unverified}` },
+    payload: { code },
+  });
+  expect(verified.statusCode).toBe(200);
   // The same request again: refused, with the password in the body again.
   expect((await post(strong)).statusCode).toBe(409);
 
@@ -123,7 +140,7 @@ describe("the log of the full flow", () => {
     // The database fails after Cognito has the user: logged at error level, undone.
     const failing: AccountStore = {
       ...store,
-      activate: () => Promise.reject(new Error("connection terminated unexpectedly")),
+      markUnverified: () => Promise.reject(new Error("connection terminated unexpectedly")),
     };
     const api = await createApi(testConfig(emulator), {
       logger,

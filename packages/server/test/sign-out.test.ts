@@ -8,7 +8,15 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localSeed } from "../src/local-seed.ts";
 import { type Api, createApi } from "../src/start-api.ts";
-import { adminClient, bearer, createAccount, signIn, testConfig, uniqueEmail } from "./helpers.ts";
+import {
+  adminClient,
+  bearer,
+  createAccount,
+  rowByEmail,
+  signIn,
+  testConfig,
+  uniqueEmail,
+} from "./helpers.ts";
 
 let emulator: RunningEmulator;
 let cognito: CognitoIdentityProviderClient;
@@ -53,12 +61,15 @@ const me = (token: string) => api.app.inject({ url: "/me", headers: bearer(token
 describe("sign-out", () => {
   it("refuses every earlier session's tokens and accepts a new sign-in, within the same second", async () => {
     const email = uniqueEmail("watermark");
-    expect((await createAccount(api.app, email)).statusCode).toBe(201);
+    const created = await createAccount(api.app, email);
+    expect(created.statusCode).toBe(201);
+    // Signed in with the account id: an unverified account may read itself and sign out.
+    const login = created.json().id;
     // Five seconds before the sign-out, then three sessions in the second of the sign-out.
-    const early = await signIn(cognito, email);
+    const early = await signIn(cognito, login);
     clock.advance(5_000);
-    const laptop = await signIn(cognito, email);
-    const phone = await signIn(cognito, email);
+    const laptop = await signIn(cognito, login);
+    const phone = await signIn(cognito, login);
     for (const token of [early, laptop, phone]) expect((await me(token)).statusCode).toBe(200);
     expect(asked).toEqual([]);
 
@@ -74,7 +85,7 @@ describe("sign-out", () => {
     // 200 ms later, still in the same second, the user signs in again on the phone.
     clock.advance(200);
     apiNow = S + 500;
-    const again = await signIn(cognito, email);
+    const again = await signIn(cognito, login);
     expect(JSON.parse(Buffer.from(again.split(".")[1] ?? "", "base64url").toString()).iat).toBe(
       Math.floor(S / 1000),
     );
@@ -96,21 +107,21 @@ describe("sign-out", () => {
 
     // Seconds later a sign-in is plainly after the watermark.
     clock.advance(5_000);
-    const later = await signIn(cognito, email);
+    const later = await signIn(cognito, login);
     expect((await me(later)).statusCode).toBe(200);
     expect(asked).toHaveLength(2);
   });
 
   it("answers 503 when Cognito cannot say whether a token near the watermark survived", async () => {
     const email = uniqueEmail("unsure");
-    await createAccount(api.app, email);
-    const before = await signIn(cognito, email);
+    const login = (await createAccount(api.app, email)).json().id;
+    const before = await signIn(cognito, login);
     apiNow = clock.now() + 100;
     expect(
       (await api.app.inject({ method: "POST", url: "/me/sign-out", headers: bearer(before) }))
         .statusCode,
     ).toBe(204);
-    const after = await signIn(cognito, email);
+    const after = await signIn(cognito, login);
     cognitoAnswers = false;
     const unsure = await me(after);
     cognitoAnswers = true;
@@ -122,9 +133,9 @@ describe("sign-out", () => {
 
   it("changes nothing when Cognito cannot sign the user out; trying again works", async () => {
     const email = uniqueEmail("cannot");
-    await createAccount(api.app, email);
+    const login = (await createAccount(api.app, email)).json().id;
     clock.advance(5_000);
-    const token = await signIn(cognito, email);
+    const token = await signIn(cognito, login);
     apiNow = clock.now() + 100;
     const failing = await createApi(testConfig(emulator), {
       store: api.store,
@@ -152,7 +163,7 @@ describe("sign-out", () => {
     } finally {
       await failing.close();
     }
-    expect((await api.store.findByEmail(email))?.signedOutAt).toBeNull();
+    expect((await rowByEmail(api.store, email))?.signedOutAt).toBeNull();
     expect(
       (await api.app.inject({ method: "POST", url: "/me/sign-out", headers: bearer(token) }))
         .statusCode,

@@ -15,7 +15,8 @@ import { type Api, createApi } from "../src/start-api.ts";
 import {
   adminClient,
   bearer,
-  createAccount,
+  createActiveAccount,
+  PASSWORD,
   postgresAvailable,
   signIn,
   startLocalCognito,
@@ -88,10 +89,15 @@ describe.skipIf(!available)("two API instances on one PostgreSQL", () => {
 
   async function newAccount(name = "Ada Lovelace") {
     const email = uniqueEmail("two");
-    const created = await createAccount(a.app, email, name);
-    expect(created.statusCode).toBe(201);
-    const id: string = created.json().id;
-    const token = await signIn(cognito, email);
+    const { account, token } = await createActiveAccount(
+      a.app,
+      emulator,
+      cognito,
+      email,
+      PASSWORD,
+      name,
+    );
+    const id = account.id;
     // B serves it once, so it holds the account in its cache.
     const warm = await b.app.inject({ url: "/me", headers: bearer(token) });
     expect(warm.statusCode).toBe(200);

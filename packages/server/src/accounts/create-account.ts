@@ -1,39 +1,26 @@
 // Creating an account spans two stores that share no transaction. The steps are ordered so that
-// every failure can be undone, and a retry after a crash finishes the job instead of failing:
-//   row `pending` → Cognito user (id = Username) → permanent password → row `active`.
+// every failure can be undone, and what a crash leaves is found by `reconcile`:
+//   row `pending` → Cognito user (id = Username, email unverified) → permanent password →
+//   row `unverified` → a code to the email. The account becomes `active` once its owner proves the
+//   email (verify-email.ts).
 import { randomUUID } from "node:crypto";
-import type { FastifyBaseLogger } from "fastify";
 import { toProblem } from "../cognito/errors.ts";
-import type { Identity } from "../cognito/identity.ts";
-import { type Account, type AccountStore, EmailTakenError } from "../db/index.ts";
-import { checkPassword, type PasswordPolicy } from "../password-policy.ts";
+import { type Account, EmailTakenError } from "../db/index.ts";
+import { checkPassword } from "../password-policy.ts";
 import { Problem } from "../problems.ts";
+import type { FlowDeps } from "./deps.ts";
 
-export interface CreateAccountDeps {
-  store: AccountStore;
-  identity: Identity;
-  policy: PasswordPolicy;
-  logger: FastifyBaseLogger;
-  /** Milliseconds since the epoch. */
-  now: () => number;
-  /** A `pending` row untouched this long was left by a crash, not by a request in flight. */
-  staleAfterMs?: number;
-}
+export type CreateAccountDeps = Omit<FlowDeps, "evict">;
 
 export interface CreateAccountInput {
   name: string;
+  /** Already normalised (email.ts). */
   email: string;
   password: string;
 }
 
-/**
- * A `pending` row untouched this long is not a request in flight: every Cognito call ends within
- * its deadline (cognito/client.ts), so a whole creation takes well under this.
- */
-const STALE_AFTER_MS = 30_000;
-const staleAfter = (deps: CreateAccountDeps) => deps.staleAfterMs ?? STALE_AFTER_MS;
-
-const emailTaken = () => new Problem("email_taken", "An account with this email already exists.");
+export const emailTaken = () =>
+  new Problem("email_taken", "An account with this email already exists.");
 
 export async function createAccount(
   deps: CreateAccountDeps,
@@ -48,80 +35,51 @@ export async function createAccount(
   try {
     row = await deps.store.insertPending({ id, email: input.email, name: input.name });
   } catch (error) {
-    if (error instanceof EmailTakenError) return resumeStale(deps, input);
+    if (error instanceof EmailTakenError) throw emailTaken();
     throw error;
   }
-  return complete(deps, row, input.password, false);
+  const account = await complete(deps, row, input.password);
+  // The account exists whether or not the code goes out: the owner can ask for a new one.
+  try {
+    await deps.identity.sendVerificationCodeAs(account.id, input.password);
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, accountId: account.id },
+      "could not send the verification code; the owner can ask for a new one",
+    );
+  }
+  return account;
 }
 
-/** The email has a row. A stale `pending` one is finished with this request's details. */
-async function resumeStale(deps: CreateAccountDeps, input: CreateAccountInput): Promise<Account> {
-  const existing = await deps.store.findByEmail(input.email);
-  if (existing?.status !== "pending") throw emailTaken();
-  const staleBefore = deps.now() - staleAfter(deps);
-  if (existing.updatedAt.getTime() >= staleBefore) throw emailTaken();
-  // Claim it atomically, so two retries cannot both resume it.
-  const claimed = await deps.store.claimStalePending(
-    existing.id,
-    new Date(staleBefore),
-    input.name,
-  );
-  if (!claimed) throw emailTaken();
-  deps.logger.info({ accountId: claimed.id }, "resuming an account creation a crash left pending");
-  return complete(deps, claimed, input.password, true);
-}
-
-async function complete(
-  deps: CreateAccountDeps,
-  row: Account,
-  password: string,
-  resumed: boolean,
-): Promise<Account> {
+async function complete(deps: CreateAccountDeps, row: Account, password: string): Promise<Account> {
   const { identity, store } = deps;
   let userMayExist = false;
   try {
-    const existing = resumed ? await identity.getUser(row.id) : null;
-    let sub: string;
-    if (existing?.sub) {
-      userMayExist = true;
-      sub = existing.sub;
-      // The temporary password of the interrupted attempt is unknown: set the password directly.
-      await identity.setPermanentPassword(row.id, password, null);
-    } else {
-      // Before the call: a timeout or a lost answer can hide a user that was made all the same.
-      userMayExist = true;
-      const created = await identity.createUser(row.id, row.email);
-      sub = created.sub;
-      await identity.setPermanentPassword(row.id, password, created.temporaryPassword);
-    }
-    const active = await store.activate(row.id, sub);
-    if (!active) throw new Error("the pending account row disappeared");
-    return active;
+    // Before the call: a timeout or a lost answer can hide a user that was made all the same.
+    userMayExist = true;
+    const created = await identity.createUser(row.id, row.email);
+    await identity.setPermanentPassword(row.id, password, created.temporaryPassword);
+    const unverified = await store.markUnverified(row.id, created.sub);
+    if (!unverified) throw new Error("the pending account row disappeared");
+    return unverified;
   } catch (error) {
-    const undone = await undo(deps, row.id, userMayExist);
+    await undo(deps, row.id, userMayExist);
     const problem = toProblem(error);
     if (problem.code === "internal") deps.logger.error({ err: error }, "account creation failed");
-    if (undone || problem.code !== "identity_unavailable") throw problem;
-    // The row stays (pending) until the user is surely gone, and holds the email meanwhile: a
-    // client that waits as told finds it stale, and its retry finishes the account.
-    throw new Problem(problem.code, problem.detail, [], Math.ceil(staleAfter(deps) / 1000) + 1);
+    throw problem;
   }
 }
 
-/**
- * Removes what a failed creation made; false when something is left (for a retry or `reconcile`).
- */
-async function undo(deps: CreateAccountDeps, id: string, userMayExist: boolean): Promise<boolean> {
+/** Removes what a failed creation made; what it cannot remove, `reconcile` does later. */
+async function undo(deps: CreateAccountDeps, id: string, userMayExist: boolean): Promise<void> {
   try {
     // Deleting a user that is not there succeeds; the row stays until the user is surely gone.
     if (userMayExist) await deps.identity.deleteUser(id);
     await deps.store.delete(id);
-    return true;
   } catch (error) {
     deps.logger.error(
       { err: error, accountId: id },
-      "could not undo a failed account creation; a retry or `npm run reconcile` will repair it",
+      "could not undo a failed account creation; reconcile will remove it",
     );
-    return false;
   }
 }

@@ -73,3 +73,52 @@ export function toProblem(error: unknown): Problem {
   if (isTransient(error)) return identityUnavailable();
   return new Problem("internal", "Something went wrong on our side.");
 }
+
+/**
+ * The problem a failed code or password operation (VerifyUserAttribute, ConfirmForgotPassword,
+ * ChangePassword, the code senders) becomes. There, Cognito's LimitExceededException means too
+ * many codes or attempts for this user, which waiting fixes, not an outage.
+ */
+export function credentialProblem(
+  error: unknown,
+  fields: { code?: string; password?: string; currentPassword?: string } = {},
+): Problem {
+  if (error instanceof Problem) return error;
+  const name = cognitoErrorName(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  switch (name) {
+    case "CodeMismatchException": {
+      const text = "That code is not right. Check the latest email we sent, or ask for a new code.";
+      return new Problem("code_mismatch", text, [{ field: fields.code ?? "code", message: text }]);
+    }
+    case "ExpiredCodeException": {
+      const text = "That code has expired. Ask for a new code.";
+      return new Problem("code_expired", text, [{ field: fields.code ?? "code", message: text }]);
+    }
+    case "LimitExceededException":
+    case "TooManyFailedAttemptsException":
+      return new Problem(
+        "too_many_attempts",
+        "Too many attempts. Wait a while before trying again.",
+      );
+    case "InvalidPasswordException":
+      return new Problem("password_policy", "The password does not meet the policy.", [
+        {
+          field: fields.password ?? "password",
+          rule: "cognito",
+          message: typeof message === "string" ? message : "Refused by the identity service.",
+        },
+      ]);
+    case "NotAuthorizedException":
+      if (fields.currentPassword && typeof message === "string" && /incorrect/i.test(message)) {
+        const text = "The current password is not right.";
+        return new Problem("current_password_incorrect", text, [
+          { field: fields.currentPassword, message: text },
+        ]);
+      }
+      return new Problem("unauthorized", "You signed out: sign in again.");
+    case "UserNotFoundException":
+      return new Problem("unauthorized", "The account no longer exists.");
+  }
+  return toProblem(error);
+}

@@ -1,4 +1,6 @@
 // The Cognito calls the API makes, and nothing else (the deployment's IAM policy allows exactly these).
+// The token-holder and forgot-password operations need no IAM permission; they are here so that
+// every call the server makes is in one place.
 import { randomBytes } from "node:crypto";
 import {
   AdminCreateUserCommand,
@@ -7,10 +9,17 @@ import {
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
+  ChangePasswordCommand,
   type CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
   DescribeUserPoolCommand,
+  ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
   GetUserCommand,
+  RevokeTokenCommand,
+  VerifyUserAttributeCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { PasswordSetup } from "../config.ts";
 import { fromCognito, type PasswordPolicy } from "../password-policy.ts";
@@ -23,11 +32,13 @@ export interface IdentityUser {
   status: string;
   enabled: boolean;
   createdAt: Date | null;
+  /** Whether Cognito holds the email as proven (and so as the sign-in alias). */
+  emailVerified: boolean;
 }
 
 export interface Identity {
   passwordPolicy(): Promise<PasswordPolicy>;
-  /** AdminCreateUser with no message, a verified email and a random temporary password. */
+  /** AdminCreateUser with no message, an unverified email and a random temporary password. */
   createUser(id: string, email: string): Promise<{ sub: string; temporaryPassword: string }>;
   /**
    * Makes `password` the user's permanent password (CONFIRMED). With PASSWORD_SETUP=challenge and
@@ -43,6 +54,25 @@ export interface Identity {
   deleteUser(id: string): Promise<void>;
   /** Revokes every token the user holds (refresh tokens, and access tokens at Cognito's own APIs). */
   signOutEverywhere(id: string): Promise<void>;
+  /**
+   * Sends a code to the user's email (GetUserAttributeVerificationCode), signing in as the user with
+   * the password the server was just given, since the operation needs the user's access token;
+   * that sign-in's session is revoked at once.
+   */
+  sendVerificationCodeAs(id: string, password: string): Promise<void>;
+  /** Sends a new code to the email of the access token's user. */
+  sendVerificationCode(accessToken: string): Promise<void>;
+  /** VerifyUserAttribute(email): the email becomes verified, and so the user's sign-in alias. */
+  verifyEmail(accessToken: string, code: string): Promise<void>;
+  /**
+   * Marks the user's email verified (AdminUpdateUserAttributes): gives the alias back to the
+   * account that owns the email should a losing registration's verification have taken it.
+   */
+  markEmailVerified(id: string): Promise<void>;
+  /** ForgotPassword: a code to the email, if it signs someone in (Cognito hides whether it does). */
+  forgotPassword(login: string): Promise<void>;
+  confirmForgotPassword(login: string, code: string, password: string): Promise<void>;
+  changePassword(accessToken: string, previous: string, proposed: string): Promise<void>;
   /**
    * Whether Cognito still honours this (already verified) access token: false once the user signed
    * out everywhere after it was issued, or is gone. Throws when Cognito cannot say.
@@ -100,6 +130,7 @@ export function cognitoIdentity(options: {
         status: user.UserStatus ?? "UNKNOWN",
         enabled: user.Enabled ?? true,
         createdAt: user.UserCreateDate ?? null,
+        emailVerified: attribute(user.UserAttributes, "email_verified") === "true",
       };
     } catch (error) {
       if (notFound(error)) return null;
@@ -122,7 +153,8 @@ export function cognitoIdentity(options: {
             TemporaryPassword: password,
             UserAttributes: [
               { Name: "email", Value: email },
-              { Name: "email_verified", Value: "true" },
+              // Proven by its owner later (POST /me/email-verification); until then no alias.
+              { Name: "email_verified", Value: "false" },
             ],
           }),
           bounded(),
@@ -204,6 +236,100 @@ export function cognitoIdentity(options: {
       } catch (error) {
         if (!notFound(error)) throw error;
       }
+    },
+
+    async sendVerificationCodeAs(id, password) {
+      const { AuthenticationResult: tokens } = await client.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: userPoolId,
+          ClientId: clientId,
+          AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
+          AuthParameters: { USERNAME: id, PASSWORD: password },
+        }),
+        bounded(),
+      );
+      if (!tokens?.AccessToken) throw new Error("the sign-in to send a code returned no tokens");
+      try {
+        await client.send(
+          new GetUserAttributeVerificationCodeCommand({
+            AccessToken: tokens.AccessToken,
+            AttributeName: "email",
+          }),
+          bounded(),
+        );
+      } finally {
+        // The server's session as the user ends here; its access token dies within its lifetime.
+        if (tokens.RefreshToken) {
+          await client
+            .send(
+              new RevokeTokenCommand({ Token: tokens.RefreshToken, ClientId: clientId }),
+              bounded(),
+            )
+            .catch(() => {});
+        }
+      }
+    },
+
+    async sendVerificationCode(accessToken) {
+      await client.send(
+        new GetUserAttributeVerificationCodeCommand({
+          AccessToken: accessToken,
+          AttributeName: "email",
+        }),
+        bounded(),
+      );
+    },
+
+    async verifyEmail(accessToken, code) {
+      await client.send(
+        new VerifyUserAttributeCommand({
+          AccessToken: accessToken,
+          AttributeName: "email",
+          Code: code,
+        }),
+        bounded(),
+      );
+    },
+
+    async markEmailVerified(id) {
+      await client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: userPoolId,
+          Username: id,
+          UserAttributes: [{ Name: "email_verified", Value: "true" }],
+        }),
+        bounded(),
+      );
+    },
+
+    async forgotPassword(login) {
+      await client.send(
+        new ForgotPasswordCommand({ ClientId: clientId, Username: login }),
+        bounded(),
+      );
+    },
+
+    async confirmForgotPassword(login, code, password) {
+      await client.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: clientId,
+          Username: login,
+          ConfirmationCode: code,
+          Password: password,
+        }),
+        bounded(),
+      );
+    },
+
+    async changePassword(accessToken, previous, proposed) {
+      await client.send(
+        new ChangePasswordCommand({
+          AccessToken: accessToken,
+          PreviousPassword: previous,
+          ProposedPassword: proposed,
+        }),
+        bounded(),
+      );
     },
 
     async isAccessTokenActive(accessToken) {

@@ -1,11 +1,15 @@
 // The account repository, written once over a minimal SQL interface that both PGlite and
 // PostgreSQL (`pg`) implement.
-export type AccountStatus = "pending" | "active";
+/**
+ * `pending`: being created (or left by a crash); `unverified`: created, its owner has not proven the
+ * email yet; `active`: the email is proven, and no other active account has it.
+ */
+export type AccountStatus = "pending" | "unverified" | "active";
 
 export interface Account {
   /** UUID chosen by the server; also the Cognito Username. */
   id: string;
-  /** Lower-case; unique regardless of case. */
+  /** Lower-case; unique among active accounts regardless of case. */
   email: string;
   name: string;
   status: AccountStatus;
@@ -17,6 +21,8 @@ export interface Account {
   /** The sign-in session that asked for the last sign-out: refused even within the same second. */
   signedOutOriginJti: string | null;
 }
+
+export type AccountBrief = Pick<Account, "id" | "email" | "status" | "updatedAt">;
 
 export class EmailTakenError extends Error {
   readonly code = "email_taken";
@@ -33,29 +39,49 @@ export interface ChangeListener {
 }
 
 export interface AccountStore {
-  /** Inserts a `pending` row; throws EmailTakenError when the email (any case) is taken. */
-  insertPending(input: { id: string; email: string; name: string }): Promise<Account>;
   /**
-   * Takes over a `pending` row last touched before `before` (left by a crash), renaming it and
-   * touching it so no one else takes it. Null when it is not (or no longer) such a row.
+   * Inserts a `pending` row; throws EmailTakenError when an active account has the email (any
+   * case). Registrations that are not active yet may share an email.
    */
-  claimStalePending(id: string, before: Date, name: string): Promise<Account | null>;
-  /** pending → active, storing Cognito's sub. Null when there is no such row. */
-  activate(id: string, cognitoSub: string): Promise<Account | null>;
+  insertPending(input: { id: string; email: string; name: string }): Promise<Account>;
+  /** pending → unverified, storing Cognito's sub. Null when there is no such pending row. */
+  markUnverified(id: string, cognitoSub: string): Promise<Account | null>;
+  /**
+   * unverified → active. Throws EmailTakenError when another account already holds the email
+   * actively (the database decides between two racing verifications). Null when the row is no
+   * longer unverified (deleted, or already active: then findById tells).
+   */
+  activate(id: string): Promise<Account | null>;
   findById(id: string): Promise<Account | null>;
-  findByEmail(email: string): Promise<Account | null>;
+  /** The active account with this email (any case), or null. */
+  findActiveByEmail(email: string): Promise<Account | null>;
+  /** Every row with this email (any case), oldest first. */
+  listByEmail(email: string): Promise<Account[]>;
   rename(id: string, name: string): Promise<Account | null>;
   /** Moves the sign-out watermark forward (never back). */
   signOut(id: string, at: Date, originJti: string | null): Promise<Account | null>;
   delete(id: string): Promise<boolean>;
+  /** Deletes the row only while it is still `unverified`: one that was verified meanwhile stays. */
+  deleteUnverified(id: string): Promise<boolean>;
   /**
-   * Deletes the row only while it is still a `pending` row last touched before `before`: a
-   * creation retry that has since claimed or finished it keeps it. True when it was deleted.
+   * Deletes the row only while it is still a `pending` row last touched before `before`: a row
+   * finished meanwhile stays. True when it was deleted.
    */
   deleteStalePending(id: string, before: Date): Promise<boolean>;
   /** Rows still `pending` last touched before `before`. */
   listPending(before: Date): Promise<Account[]>;
-  listIds(): Promise<string[]>;
+  /**
+   * `unverified` rows created before `before`, and (whenever created) those whose email an active
+   * account holds: registrations nobody proved, or lost to the one that did.
+   */
+  listUnverifiedToRemove(before: Date): Promise<Account[]>;
+  /** Every row, in brief (reconcile compares them with the pool). */
+  listBrief(): Promise<AccountBrief[]>;
+  /**
+   * Runs `task` unless another holder of the lock `key` (another API instance) is running it; null
+   * then. PostgreSQL: a session advisory lock. PGlite: one process, so only this process's runs.
+   */
+  exclusively<T>(key: number, task: () => Promise<T>): Promise<T | null>;
   onChange(listener: ChangeListener): () => void;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -110,38 +136,55 @@ export function accountQueries(sql: SqlDriver) {
   };
   return {
     async insertPending(input: { id: string; email: string; name: string }) {
+      // Only an active account holds an email; the unique index on active emails settles a
+      // verification racing this insert (the registration then loses at verification).
+      const account = await one(
+        "accounts_insert",
+        `INSERT INTO accounts (id, email, name, status)
+         SELECT $1, $2, $3, 'pending'
+         WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE lower(email) = lower($2) AND status = 'active')
+         RETURNING ${COLUMNS}`,
+        [input.id, input.email.toLowerCase(), input.name],
+      );
+      if (!account) throw new EmailTakenError();
+      return account;
+    },
+    markUnverified: (id: string, cognitoSub: string) =>
+      one(
+        "accounts_mark_unverified",
+        `UPDATE accounts SET status = 'unverified', cognito_sub = $2, updated_at = now()
+         WHERE id = $1 AND status = 'pending' RETURNING ${COLUMNS}`,
+        [id, cognitoSub],
+      ),
+    async activate(id: string) {
       try {
-        const account = await one(
-          "accounts_insert",
-          `INSERT INTO accounts (id, email, name, status) VALUES ($1, $2, $3, 'pending') RETURNING ${COLUMNS}`,
-          [input.id, input.email.toLowerCase(), input.name],
+        return await one(
+          "accounts_activate",
+          `UPDATE accounts SET status = 'active', updated_at = now()
+           WHERE id = $1 AND status = 'unverified' RETURNING ${COLUMNS}`,
+          [id],
         );
-        if (!account) throw new Error("INSERT returned no row");
-        return account;
       } catch (error) {
         if (isUniqueViolation(error)) throw new EmailTakenError();
         throw error;
       }
     },
-    claimStalePending: (id: string, before: Date, name: string) =>
-      one(
-        "accounts_claim_stale",
-        `UPDATE accounts SET name = $3, updated_at = now()
-         WHERE id = $1 AND status = 'pending' AND updated_at < $2 RETURNING ${COLUMNS}`,
-        [id, before, name],
-      ),
-    activate: (id: string, cognitoSub: string) =>
-      one(
-        "accounts_activate",
-        `UPDATE accounts SET status = 'active', cognito_sub = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, cognitoSub],
-      ),
     findById: (id: string) =>
       one("accounts_by_id", `SELECT ${COLUMNS} FROM accounts WHERE id = $1`, [id]),
-    findByEmail: (email: string) =>
-      one("accounts_by_email", `SELECT ${COLUMNS} FROM accounts WHERE lower(email) = lower($1)`, [
-        email,
-      ]),
+    findActiveByEmail: (email: string) =>
+      one(
+        "accounts_active_by_email",
+        `SELECT ${COLUMNS} FROM accounts WHERE lower(email) = lower($1) AND status = 'active'`,
+        [email],
+      ),
+    async listByEmail(email: string) {
+      const rows = await sql.query<Row>(
+        "accounts_by_email",
+        `SELECT ${COLUMNS} FROM accounts WHERE lower(email) = lower($1) ORDER BY created_at, id`,
+        [email],
+      );
+      return rows.map(toAccount);
+    },
     rename: (id: string, name: string) =>
       one(
         "accounts_rename",
@@ -166,6 +209,14 @@ export function accountQueries(sql: SqlDriver) {
       );
       return rows.length > 0;
     },
+    async deleteUnverified(id: string) {
+      const rows = await sql.query<{ id: string }>(
+        "accounts_delete_unverified",
+        "DELETE FROM accounts WHERE id = $1 AND status = 'unverified' RETURNING id",
+        [id],
+      );
+      return rows.length > 0;
+    },
     async deleteStalePending(id: string, before: Date) {
       const rows = await sql.query<{ id: string }>(
         "accounts_delete_stale_pending",
@@ -182,9 +233,28 @@ export function accountQueries(sql: SqlDriver) {
       );
       return rows.map(toAccount);
     },
-    async listIds() {
-      const rows = await sql.query<{ id: string }>("accounts_ids", "SELECT id FROM accounts", []);
-      return rows.map((row) => row.id);
+    async listUnverifiedToRemove(before: Date) {
+      const rows = await sql.query<Row>(
+        "accounts_unverified_to_remove",
+        `SELECT ${COLUMNS} FROM accounts u WHERE status = 'unverified' AND (created_at < $1
+           OR EXISTS (SELECT 1 FROM accounts a WHERE lower(a.email) = lower(u.email) AND a.status = 'active'))
+         ORDER BY created_at`,
+        [before],
+      );
+      return rows.map(toAccount);
+    },
+    async listBrief() {
+      const rows = await sql.query<Pick<Row, "id" | "email" | "status" | "updated_at">>(
+        "accounts_brief",
+        "SELECT id, email, status, updated_at FROM accounts",
+        [],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        email: row.email,
+        status: row.status,
+        updatedAt: date(row.updated_at),
+      }));
     },
     async ping() {
       await sql.query("ping", "SELECT 1", []);

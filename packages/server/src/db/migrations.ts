@@ -35,6 +35,21 @@ export const migrations: Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION accounts_notify_change();
     `,
   },
+  {
+    id: 2,
+    name: "unverified accounts",
+    sql: `
+      -- An account is active only once its owner proved the email; until then several
+      -- registrations of one email may coexist, and only an active account holds it.
+      ALTER TABLE accounts DROP CONSTRAINT accounts_status_check;
+      ALTER TABLE accounts ADD CONSTRAINT accounts_status_check
+        CHECK (status IN ('pending', 'unverified', 'active'));
+      DROP INDEX accounts_email_key;
+      CREATE UNIQUE INDEX accounts_active_email_key ON accounts (lower(email)) WHERE status = 'active';
+      CREATE INDEX accounts_email_idx ON accounts (lower(email));
+      CREATE INDEX accounts_unverified_idx ON accounts (created_at) WHERE status = 'unverified';
+    `,
+  },
 ];
 
 export const MIGRATIONS_TABLE = `

@@ -1,5 +1,5 @@
 // Opens the account store: PostgreSQL when a URL is given (production), else embedded PGlite.
-import { mkdirSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -30,13 +30,30 @@ export async function openAccountStore(options: OpenStoreOptions): Promise<Accou
 const CHANNEL = "account_changed";
 const MIGRATION_LOCK = 7_310_417_209;
 
+/**
+ * Makes a data directory private to its owner: directories 0700, files 0600. PGlite writes its
+ * files 0666 whatever the umask, so the tree is swept after opening and on close; the directory
+ * itself being 0700 keeps anything written in between out of other users' reach.
+ */
+export function restrictTree(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) restrictTree(full);
+    else if (entry.isFile() && (lstatSync(full).mode & 0o077) !== 0) chmodSync(full, 0o600);
+  }
+}
+
 async function openPglite(options: OpenStoreOptions): Promise<AccountStore> {
   let dataDir: string | undefined;
   if (!options.inMemory) {
     dataDir = path.resolve(options.dataDir ?? ".gatehouse/db");
-    mkdirSync(dataDir, { recursive: true });
+    // `mode` applies to every directory made here, the parent `.gatehouse` included.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
   }
   const db = await PGlite.create(dataDir);
+  if (dataDir) restrictTree(dataDir);
   await db.exec(MIGRATIONS_TABLE);
   const applied = new Set(
     (await db.query<{ id: number }>("SELECT id FROM gatehouse_migrations")).rows.map((r) => r.id),
@@ -57,12 +74,24 @@ async function openPglite(options: OpenStoreOptions): Promise<AccountStore> {
     query: async <T>(_name: string, text: string, values: unknown[]) =>
       (await db.query<T>(text, values)).rows,
   };
+  // Only this process opens the directory, so a lock within the process is the whole lock.
+  const running = new Set<number>();
   return {
     ...accountQueries(driver),
+    async exclusively(key, task) {
+      if (running.has(key)) return null;
+      running.add(key);
+      try {
+        return await task();
+      } finally {
+        running.delete(key);
+      }
+    },
     onChange: (listener) => feed.subscribe(listener),
     async close() {
       await unlisten();
       await db.close();
+      if (dataDir) restrictTree(dataDir);
     },
   };
 }
@@ -88,6 +117,24 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Acc
   await listener.start();
   return {
     ...accountQueries(driver),
+    async exclusively(key, task) {
+      // A session lock on one connection held for the task; the task's own queries use others.
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>(
+          "SELECT pg_try_advisory_lock($1) AS locked",
+          [key],
+        );
+        if (!rows[0]?.locked) return null;
+        try {
+          return await task();
+        } finally {
+          await client.query("SELECT pg_advisory_unlock($1)", [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
     onChange: (l) => feed.subscribe(l),
     async close() {
       await listener.stop();

@@ -1,9 +1,14 @@
-// The accounts routes: create an account (unauthenticated, rate limited), and the signed-in
-// account's own record.
+// The accounts routes. Each validates, calls one flow (src/accounts/), and answers.
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { type CreateAccountDeps, createAccount } from "../accounts/create-account.ts";
-import { toProblem } from "../cognito/errors.ts";
+import { changePassword } from "../accounts/change-password.ts";
+import { createAccount } from "../accounts/create-account.ts";
+import { deleteAccount } from "../accounts/delete-account.ts";
+import type { FlowDeps } from "../accounts/deps.ts";
+import { normaliseEmail } from "../accounts/email.ts";
+import { confirmPasswordReset, requestPasswordReset } from "../accounts/reset-password.ts";
+import { signOut } from "../accounts/sign-out.ts";
+import { type Caller, sendVerificationCode, verifyEmail } from "../accounts/verify-email.ts";
 import type { Identity } from "../cognito/identity.ts";
 import type { Account, AccountStore } from "../db/index.ts";
 import type { PasswordPolicy } from "../password-policy.ts";
@@ -15,6 +20,11 @@ export interface AccountsOptions {
   policy: PasswordPolicy;
   /** Account creations allowed per client IP per minute. */
   createPerMinute: number;
+  /**
+   * Requests per client IP per minute to each route that sends or checks a code or a password
+   * (password reset, its confirmation, email verification, password change). Default 10.
+   */
+  credentialsPerMinute?: number;
   now?: () => number;
 }
 
@@ -25,13 +35,18 @@ const accountSchema = {
     id: { type: "string", format: "uuid" },
     name: { type: "string" },
     email: { type: "string" },
-    status: { type: "string", enum: ["pending", "active"] },
+    status: { type: "string", enum: ["unverified", "active"] },
     createdAt: { type: "string", format: "date-time" },
   },
 } as const;
 
 const security = [{ bearer: [] }];
 const nameSchema = { type: "string", minLength: 1, maxLength: 100 } as const;
+const emailSchema = { type: "string", minLength: 3, maxLength: 254 } as const;
+const passwordSchema = { type: "string", minLength: 1, maxLength: 256 } as const;
+// Cognito's own pattern for a code; anything else would reach it as a bad parameter.
+const codeSchema = { type: "string", minLength: 1, maxLength: 64, pattern: "^\\S+$" } as const;
+const empty = { type: "null" } as const;
 const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, problemSchema]));
 
@@ -43,14 +58,14 @@ const publicAccount = (account: Account) => ({
   createdAt: account.createdAt.toISOString(),
 });
 
-const CONTROL = /\p{Cc}/u;
+const CONTROL = /[\p{Cc}\p{Cf}]/u;
 
 function invalidName(message: string): Problem {
   return new Problem("validation_failed", message, [{ field: "name", message }]);
 }
 
 function cleanName(raw: string): string {
-  const name = raw.trim().replace(/\s+/g, " ");
+  const name = raw.normalize("NFC").trim().replace(/\s+/g, " ");
   const length = [...name].length;
   if (length === 0 || length > 100) {
     throw invalidName("Enter a name of 1 to 100 characters.");
@@ -59,48 +74,43 @@ function cleanName(raw: string): string {
   return name;
 }
 
-const EMAIL = /^[^\s@\p{Cc}]+@[^\s@.\p{Cc}]+(\.[^\s@.\p{Cc}]+)+$/u;
-
 const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
   const { store, identity } = options;
-  const now = options.now ?? Date.now;
+  const deps = (log: FlowDeps["logger"]): FlowDeps => ({
+    store,
+    identity,
+    policy: options.policy,
+    logger: log,
+    now: options.now ?? Date.now,
+    evict: (id) => app.evictAccount(id),
+  });
+  const limited = {
+    rateLimit: { max: options.credentialsPerMinute ?? 10, timeWindow: 60_000 },
+  };
+  const caller = (request: { account: Account | null; accessToken: string | null }): Caller => ({
+    account: request.account as Account,
+    accessToken: request.accessToken as string,
+  });
 
   app.post<{ Body: { name: string; email: string; password: string } }>(
     "/accounts",
     {
       config: { rateLimit: { max: options.createPerMinute, timeWindow: 60_000 } },
       schema: {
-        summary: "Create an account",
+        summary: "Create an account; a code goes to the email, which its owner then proves",
         body: {
           type: "object",
           required: ["name", "email", "password"],
           additionalProperties: false,
-          properties: {
-            name: nameSchema,
-            email: { type: "string", minLength: 3, maxLength: 254 },
-            password: { type: "string", minLength: 1, maxLength: 256 },
-          },
+          properties: { name: nameSchema, email: emailSchema, password: passwordSchema },
         },
         response: { 201: accountSchema, ...problems(400, 409, 429, 503) },
       },
     },
     async (request, reply) => {
-      const email = request.body.email.trim().toLowerCase();
-      if (!EMAIL.test(email)) {
-        throw new Problem("validation_failed", "Enter a valid email address.", [
-          { field: "email", message: "Enter a valid email address." },
-        ]);
-      }
-      const deps: CreateAccountDeps = {
-        store,
-        identity,
-        policy: options.policy,
-        logger: request.log,
-        now,
-      };
-      const account = await createAccount(deps, {
+      const account = await createAccount(deps(request.log), {
         name: cleanName(request.body.name),
-        email,
+        email: normaliseEmail(request.body.email),
         password: request.body.password,
       });
       reply.code(201).header("location", "/me");
@@ -112,10 +122,11 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     "/me",
     {
       onRequest: app.authenticate,
+      config: { allowUnverified: true },
       schema: {
         security,
         summary: "The signed-in account",
-        response: { 200: accountSchema, ...problems(401) },
+        response: { 200: accountSchema, ...problems(400, 401) },
       },
     },
     async (request) => publicAccount(request.account as Account),
@@ -134,7 +145,7 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
           additionalProperties: false,
           properties: { name: nameSchema },
         },
-        response: { 200: accountSchema, ...problems(400, 401) },
+        response: { 200: accountSchema, ...problems(400, 401, 403) },
       },
     },
     async (request) => {
@@ -150,31 +161,16 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     "/me",
     {
       onRequest: app.authenticate,
+      config: { allowUnverified: true },
       schema: {
         security,
         summary: "Delete the signed-in account",
-        response: { 204: { type: "null" }, ...problems(401, 503) },
+        response: { 204: empty, ...problems(400, 401, 503) },
       },
     },
     async (request, reply) => {
-      const id = (request.account as Account).id;
-      // Signed out here first: should a later step fail, the old tokens are refused all the same.
-      await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
-      app.evictAccount(id);
-      try {
-        await identity.signOutEverywhere(id);
-        await identity.deleteUser(id);
-      } catch (error) {
-        throw toProblem(error);
-      }
-      // The watermark before the row goes: should the delete fail, the row left for `reconcile`
-      // lets no token through in the meantime.
-      try {
-        await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
-        await store.delete(id);
-      } finally {
-        app.evictAccount(id);
-      }
+      const { id } = request.account as Account;
+      await deleteAccount(deps(request.log), id, request.accessClaims?.originJti ?? null);
       reply.code(204);
     },
   );
@@ -183,24 +179,122 @@ const plugin: FastifyPluginAsync<AccountsOptions> = async (app, options) => {
     "/me/sign-out",
     {
       onRequest: app.authenticate,
+      config: { allowUnverified: true },
       schema: {
         security,
         summary: "Sign out everywhere: every access token issued so far is refused",
-        response: { 204: { type: "null" }, ...problems(401, 503) },
+        response: { 204: empty, ...problems(400, 401, 503) },
       },
     },
     async (request, reply) => {
-      const id = (request.account as Account).id;
-      // Cognito first: once the watermark is visible, Cognito already refuses every older token,
-      // so its answer about a token issued near the watermark can be trusted (authenticate.ts).
-      // If Cognito cannot be reached nothing changes, and the caller can try again.
-      try {
-        await identity.signOutEverywhere(id);
-      } catch (error) {
-        throw toProblem(error);
+      const { id } = request.account as Account;
+      await signOut(deps(request.log), id, request.accessClaims?.originJti ?? null);
+      reply.code(204);
+    },
+  );
+
+  app.post<{ Body: { code?: string } }>(
+    "/me/email-verification",
+    {
+      onRequest: app.authenticate,
+      config: { allowUnverified: true, ...limited },
+      schema: {
+        security,
+        summary:
+          "Prove the email: {} sends a new code (202); {code} checks it and answers the account, now active",
+        body: {
+          type: "object",
+          additionalProperties: false,
+          properties: { code: codeSchema },
+        },
+        response: {
+          200: accountSchema,
+          202: empty,
+          ...problems(400, 401, 409, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { code } = request.body;
+      if (code === undefined) {
+        const sent = await sendVerificationCode(deps(request.log), caller(request));
+        if (sent) return reply.code(202).send();
+        return publicAccount(request.account as Account);
       }
-      await store.signOut(id, new Date(now()), request.accessClaims?.originJti ?? null);
-      app.evictAccount(id);
+      return publicAccount(await verifyEmail(deps(request.log), caller(request), code));
+    },
+  );
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    "/me/password",
+    {
+      onRequest: app.authenticate,
+      config: limited,
+      schema: {
+        security,
+        summary: "Change the password; every session from before it ends, this one included",
+        body: {
+          type: "object",
+          required: ["currentPassword", "newPassword"],
+          additionalProperties: false,
+          properties: { currentPassword: passwordSchema, newPassword: passwordSchema },
+        },
+        response: { 204: empty, ...problems(400, 401, 403, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await changePassword(
+        deps(request.log),
+        { ...caller(request), originJti: request.accessClaims?.originJti ?? null },
+        request.body,
+      );
+      reply.code(204);
+    },
+  );
+
+  app.post<{ Body: { email: string } }>(
+    "/password-reset",
+    {
+      config: limited,
+      schema: {
+        summary:
+          "Send a password reset code to the email, if it signs an account in (202 either way)",
+        body: {
+          type: "object",
+          required: ["email"],
+          additionalProperties: false,
+          properties: { email: emailSchema },
+        },
+        response: { 202: empty, ...problems(400, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(deps(request.log), normaliseEmail(request.body.email));
+      reply.code(202);
+    },
+  );
+
+  app.post<{ Body: { email: string; code: string; password: string } }>(
+    "/password-reset/confirm",
+    {
+      config: limited,
+      schema: {
+        summary: "Set a new password with the emailed code; every earlier session ends",
+        body: {
+          type: "object",
+          required: ["email", "code", "password"],
+          additionalProperties: false,
+          properties: { email: emailSchema, code: codeSchema, password: passwordSchema },
+        },
+        response: { 204: empty, ...problems(400, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(deps(request.log), {
+        email: normaliseEmail(request.body.email),
+        code: request.body.code,
+        password: request.body.password,
+      });
       reply.code(204);
     },
   );

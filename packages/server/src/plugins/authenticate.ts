@@ -16,6 +16,15 @@ declare module "fastify" {
     account: Account | null;
     /** The verified access token's claims; set by `authenticate`. */
     accessClaims: AccessClaims | null;
+    /** The verified access token itself, for the Cognito operations that act as its user. */
+    accessToken: string | null;
+  }
+  interface FastifyContextConfig {
+    /**
+     * An account whose email is not proven yet may use this route (GET /me, sign-out, delete,
+     * email verification); every other authenticated route answers it 403 `email_unverified`.
+     */
+    allowUnverified?: boolean;
   }
   interface FastifyInstance {
     /** An onRequest hook that refuses the request unless it carries a valid access token. */
@@ -81,6 +90,19 @@ const CLOCK_SKEW_SECONDS = 60;
 const SIGN_OUT_UNCERTAINTY_MS = 2000;
 
 const refuse = (detail: string) => new Problem("unauthorized", detail);
+const ambiguous = () =>
+  new Problem("validation_failed", "Send one Authorization header, not several.", [
+    { field: "authorization", message: "Send one Authorization header, not several." },
+  ]);
+
+/** Node keeps only the first of repeated Authorization headers; the raw list has them all. */
+function authorizationHeaders(raw: string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.length === 13 && raw[i]?.toLowerCase() === "authorization") count++;
+  }
+  return count;
+}
 const signedOut = () => refuse("You signed out: sign in again.");
 
 /**
@@ -215,12 +237,17 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
 
   app.decorateRequest("account", null);
   app.decorateRequest("accessClaims", null);
+  app.decorateRequest("accessToken", null);
   app.decorate("evictAccount", (id: string) => {
     version++;
     accounts.delete(id);
   });
   app.decorate("authenticate", async (request: FastifyRequest) => {
     const header = request.headers.authorization;
+    // Two headers (or two values joined by a proxy) leave which one counts to chance: refused.
+    if (authorizationHeaders(request.raw.rawHeaders) > 1 || header?.includes(",")) {
+      throw ambiguous();
+    }
     if (header === undefined) throw refuse("Sign in: this request needs an access token.");
     // The usual request, "Bearer <a token verified before>", is answered from memory without the
     // pattern below (which that token matched when it was first verified).
@@ -238,7 +265,7 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     if (!UUID.test(claims.username)) throw refuse("The access token is not for an account here.");
     const id = claims.username.toLowerCase();
     const account = accounts.get(id) ?? (await loadAccount(id));
-    if (account?.status !== "active" || account.cognitoSub !== claims.sub) {
+    if (!account || account.status === "pending" || account.cognitoSub !== claims.sub) {
       throw refuse("The account no longer exists.");
     }
     const standing = againstWatermark(claims, account);
@@ -253,8 +280,15 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
         verified.activeAfterSignOutAt = watermark;
       }
     }
+    if (account.status === "unverified" && request.routeOptions.config.allowUnverified !== true) {
+      throw new Problem(
+        "email_unverified",
+        "Verify your email address first: enter the code we sent to it.",
+      );
+    }
     request.account = account;
     request.accessClaims = claims;
+    request.accessToken = token;
   });
 };
 
