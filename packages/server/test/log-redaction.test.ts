@@ -131,7 +131,7 @@ describe("the log of the full flow", () => {
       } finally {
         await api.close();
       }
-    });
+    }, 20_000);
   }
 
   it("failures logged with their errors", async () => {
