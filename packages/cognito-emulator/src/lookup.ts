@@ -43,6 +43,10 @@ export function findUser(pool: PoolState, login: string): UserRecord | undefined
     const key = pool.byPhone.get(login);
     if (key !== undefined) return pool.users.get(key);
   }
+  if (pool.signsInWith("preferred_username")) {
+    const key = pool.byPreferredUsername.get(pool.userKey(login));
+    if (key !== undefined) return pool.users.get(key);
+  }
   const subKey = pool.bySub.get(login);
   return subKey === undefined ? undefined : pool.users.get(subKey);
 }

@@ -114,12 +114,17 @@ type Entry =
   | { del: "refresh"; hash: string }
   | { put: "revoked"; jti: string; until: number };
 
+/** Attributes that can sign a user in besides the username. */
+export const SIGN_IN_ATTRIBUTES = ["email", "phone_number", "preferred_username"] as const;
+export type SignInAttribute = (typeof SIGN_IN_ATTRIBUTES)[number];
+
 export class PoolState {
   readonly clients = new Map<string, ClientRecord>();
   readonly users = new Map<string, UserRecord>();
   readonly bySub = new Map<string, string>();
   readonly byEmail = new Map<string, string>();
   readonly byPhone = new Map<string, string>();
+  readonly byPreferredUsername = new Map<string, string>();
   readonly groups = new Map<string, GroupRecord>();
   /** Group name → keys of its members (derived from the users' `groups`). */
   readonly members = new Map<string, Set<string>>();
@@ -145,10 +150,10 @@ export class PoolState {
   }
 
   /** Whether the pool signs users in with `attribute` (an alias or a username attribute). */
-  signsInWith(attribute: "email" | "phone_number"): boolean {
+  signsInWith(attribute: SignInAttribute): boolean {
     const aliases = this.record.settings.AliasAttributes;
     return (
-      this.usernameAttributes.includes(attribute) ||
+      (this.usernameAttributes as string[]).includes(attribute) ||
       (Array.isArray(aliases) && aliases.includes(attribute))
     );
   }
@@ -158,12 +163,14 @@ export class PoolState {
   }
 
   /**
-   * The address (`email` lower-cased, or `phone_number`) that signs this user in: always when it
-   * stands in for the username, only once verified when it is an alias.
+   * The value of `attribute` that signs this user in: an address standing in for the username
+   * always, an email or phone alias only once verified, a `preferred_username` alias always.
+   * Emails (and preferred usernames in a case-insensitive pool) are lower-cased.
    */
-  addressOf(user: UserRecord, attribute: "email" | "phone_number"): string | null {
+  addressOf(user: UserRecord, attribute: SignInAttribute): string | null {
     const value = user.attributes[attribute];
     if (!value || !this.signsInWith(attribute)) return null;
+    if (attribute === "preferred_username") return this.userKey(value);
     if (
       !this.usernameAttributes.includes(attribute) &&
       user.attributes[`${attribute}_verified`] !== "true"
@@ -178,13 +185,14 @@ export class PoolState {
     return this.addressOf(user, "email");
   }
 
-  /** The index of the addresses of `attribute` that sign users in. */
-  addresses(attribute: "email" | "phone_number"): Map<string, string> {
-    return attribute === "email" ? this.byEmail : this.byPhone;
+  /** The index of the values of `attribute` that sign users in. */
+  addresses(attribute: SignInAttribute): Map<string, string> {
+    if (attribute === "email") return this.byEmail;
+    return attribute === "phone_number" ? this.byPhone : this.byPreferredUsername;
   }
 
   indexAddresses(user: UserRecord, key: string, present: boolean): void {
-    for (const attribute of ["email", "phone_number"] as const) {
+    for (const attribute of SIGN_IN_ATTRIBUTES) {
       const address = this.addressOf(user, attribute);
       if (address === null) continue;
       const index = this.addresses(attribute);

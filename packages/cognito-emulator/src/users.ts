@@ -12,11 +12,9 @@ import type { AttributeType } from "./input.ts";
 import { enforcePolicy, policyOf } from "./password-policy.ts";
 import type { Services } from "./services.ts";
 import { checkPassword, createVerifier, srpPoolName } from "./srp.ts";
-import type { PoolState, UserRecord, UserStatus } from "./store.ts";
+import { type PoolState, SIGN_IN_ATTRIBUTES, type UserRecord, type UserStatus } from "./store.ts";
 
 type Deps = Pick<Services, "store" | "clock">;
-
-const ADDRESS_NAMES = { email: "email", phone_number: "phone_number" } as const;
 
 /**
  * Claims the addresses that sign this user in (a verified alias, or an address standing in for
@@ -24,17 +22,20 @@ const ADDRESS_NAMES = { email: "email", phone_number: "phone_number" } as const;
  * always for a username attribute, the change is refused with AliasExistsException.
  */
 export function claimAlias(deps: Deps, pool: PoolState, user: UserRecord, force: boolean): void {
-  for (const attribute of ["email", "phone_number"] as const) {
+  for (const attribute of SIGN_IN_ATTRIBUTES) {
     const address = pool.addressOf(user, attribute);
     if (address === null) continue;
     const holderKey = pool.addresses(attribute).get(address);
     if (holderKey === undefined || holderKey === pool.userKey(user.username)) continue;
     const holder = pool.users.get(holderKey);
     if (!holder) continue;
-    if (!force || pool.usernameAttributes.includes(attribute)) {
-      throw new AliasExistsException(
-        `An account with the given ${ADDRESS_NAMES[attribute]} already exists.`,
-      );
+    // A preferred username has no verification to take away: it is never moved.
+    if (
+      !force ||
+      attribute === "preferred_username" ||
+      pool.usernameAttributes.includes(attribute)
+    ) {
+      throw new AliasExistsException(`An account with the given ${attribute} already exists.`);
     }
     deps.store.putUser({
       ...holder,

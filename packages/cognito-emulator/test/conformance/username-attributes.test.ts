@@ -263,6 +263,27 @@ describe("aliases", () => {
     expect(read.Username).toBe(moved.User?.Username);
   });
 
+  it("signs in by a preferred_username alias, held by one user", async () => {
+    const pool = await target.createPool({
+      AliasAttributes: ["preferred_username"],
+      UsernameConfiguration: { CaseSensitive: false },
+    });
+    const client = await target.createClient(pool, { ExplicitAuthFlows: [...FLOWS] });
+    const nickname = unique("Nick");
+    const holder = await createUser(target, pool, {
+      email: null,
+      attributes: [{ Name: "preferred_username", Value: nickname }],
+    });
+    const tokens = await tokensOf(
+      adminSignIn(target, pool, client, nickname.toLowerCase(), PASSWORD),
+    );
+    expect(decodeJwt(tokens.access).username).toBe(holder.username);
+    await expectError(
+      adminCreate(pool, { UserAttributes: [{ Name: "preferred_username", Value: nickname }] }),
+      "AliasExistsException",
+    );
+  });
+
   it.skipIf(onAws)(
     "moves an email alias on confirmation only with ForceAliasCreation",
     async () => {
