@@ -437,7 +437,8 @@ describe("kill -9 of the CLI", () => {
     expect(key).toBeDefined();
     expect(statSync(path.join(dataDir, key ?? "")).mode & 0o777).toBe(0o600);
     expectNothingSecretOnDisk(dataDir, [TEMPORARY, PERMANENT, SEEDED, session?.RefreshToken ?? ""]);
-  });
+    // The first CLI start after a change to src/ bundles it anew.
+  }, 20_000);
 
   it("starts after a crash tore the journal's last line", async () => {
     const journal = readdirSync(dataDir).find((file) => file.endsWith(".jsonl"));
