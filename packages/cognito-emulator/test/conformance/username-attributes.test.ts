@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browser } from "./browser.ts";
 import {
   adminSignIn,
   attribute,
@@ -118,6 +119,20 @@ describe("UsernameAttributes: email", () => {
     );
     expect(password.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
   });
+
+  it("signs in with SRP by the address (identity-js), which answers as the UUID username", async () => {
+    const srpClient = await target.createClient(emailPool, {
+      ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    });
+    const email = `${unique("srp")}@example.com`;
+    const created = await createUser(target, emailPool, { username: email, email: null });
+    const web = browser(target, emailPool, srpClient);
+    const { session } = await web.signIn(email, PASSWORD);
+    expect(session.getAccessToken().decodePayload().username).toBe(created.sub);
+    expect(session.getIdToken().decodePayload().email).toBe(email);
+    await expectError(web.signIn(email, "Wrong-Passw0rd!"), "NotAuthorizedException");
+    // identity-js computes SRP in plain JavaScript, twice here: seconds on a loaded machine.
+  }, 30_000);
 
   it("lets SignUp take the address: a code to it, a UUID username, one account per address", async () => {
     const email = `${unique("signup")}@example.com`;
