@@ -16,7 +16,13 @@ import {
   type StackProps,
   Token,
 } from "aws-cdk-lib";
-import { HttpApi, HttpRoute, HttpRouteKey, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  HttpApi,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import {
   AllowedMethods,
@@ -42,8 +48,9 @@ import {
   type ISource,
   Source,
 } from "aws-cdk-lib/aws-s3-deployment";
-import type { Construct } from "constructs";
+import type { Construct, IConstruct } from "constructs";
 import { toL1Properties } from "./cfn-properties.ts";
+import { acknowledgeNagFindings } from "./nag-acknowledgements.ts";
 import { toResponseHeaderBehaviors } from "./response-headers.ts";
 import { viewerRequestCode } from "./viewer-request-function.ts";
 
@@ -182,15 +189,21 @@ export class GatehouseStack extends Stack {
     const siteUrl = `https://${this.distribution.distributionDomainName}`;
 
     this.apiFunction = this.createApiFunction(props, siteUrl);
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     new HttpStage(this, "ApiStage", {
       httpApi: this.api,
       stageName: "$default",
       autoDeploy: true,
       // A ceiling on what a flood of requests can cost, in Lambda time and database connections.
       throttle: { rateLimit: 100, burstLimit: 200 },
+      // Common Log Format: address, time, method, path, status; never a header or a body.
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
     // Every method and path goes to the server, which answers CORS preflights itself.
-    new HttpRoute(this, "ApiRoute", {
+    const apiRoute = new HttpRoute(this, "ApiRoute", {
       httpApi: this.api,
       routeKey: HttpRouteKey.DEFAULT,
       integration: new HttpLambdaIntegration("AccountsApi", this.apiFunction),
@@ -205,6 +218,21 @@ export class GatehouseStack extends Stack {
         apiBaseUrl: apiOrigin,
       }),
     );
+
+    const child = (id: string) => this.node.findChild(id);
+    acknowledgeNagFindings({
+      stack: this,
+      userPool: this.userPool,
+      siteBucket: this.siteBucket,
+      distribution: this.distribution,
+      apiRoute,
+      logWriters: [
+        { policy: child("ApiRole").node.findChild("DefaultPolicy"), logGroup: child("ApiLogs") },
+        { policy: child("SiteDeploymentPolicy"), logGroup: child("SiteDeploymentLogs") },
+      ],
+      siteDeploymentPolicy: child("SiteDeploymentPolicy"),
+      siteDeploymentFunction: singletonFunction(this, "Custom::CDKBucketDeployment"),
+    });
 
     new CfnOutput(this, "Region", { value: this.region, description: "AWS region" });
     new CfnOutput(this, "UserPoolId", {
@@ -325,6 +353,15 @@ export class GatehouseStack extends Stack {
     });
     deployment.node.addDependency(policy);
   }
+}
+
+/** A function the CDK adds once per stack (e.g. BucketDeployment's), found by its id's prefix. */
+function singletonFunction(stack: Stack, prefix: string): IConstruct {
+  const found = stack.node.children.filter((c) => c.node.id.startsWith(prefix));
+  if (found.length !== 1 || found[0] === undefined) {
+    throw new Error(`Expected one ${prefix} function in the stack, found ${found.length}`);
+  }
+  return found[0];
 }
 
 /** Lets the deployment read exactly the asset objects a source uploads, and no other. */
