@@ -127,6 +127,9 @@ describe("the schema", () => {
     expect(
       refusal(() => addCustomAttributes(buildSchema(many.slice(0, 25)), [{ Name: "a0" }])).message,
     ).toBe("custom:a0: Existing attribute already has name custom:a0.");
+    expect(refusal(() => addCustomAttributes(buildSchema(undefined), [])).message).toBe(
+      "1 validation error detected: Value '[]' at 'customAttributes' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
     let schema = buildSchema(undefined);
     for (let i = 0; i < 2; i++) {
       schema = addCustomAttributes(

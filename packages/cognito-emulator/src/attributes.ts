@@ -226,7 +226,10 @@ function schemaEntry(entry: unknown, member: string): Record<string, unknown> & 
 
 function schemaList(value: unknown, field: string, max: number): unknown[] {
   if (!Array.isArray(value)) throw validationError(field, value, "Member must be a list");
-  if (value.length < 1 || value.length > max) {
+  if (value.length < 1) {
+    throw validationError(field, value, "Member must have length greater than or equal to 1");
+  }
+  if (value.length > max) {
     throw validationError(field, value, `Member must have length less than or equal to ${max}`);
   }
   return value;
@@ -268,17 +271,27 @@ export function buildSchema(given: unknown): SchemaAttribute[] {
       };
     }
   }
-  return addCustomAttributes(schema, customs, "schema");
+  return withCustomAttributes(schema, customs, "schema");
 }
 
-/** The schema with more custom attributes (AddCustomAttributes): names must be new. */
+/** The schema with more custom attributes (AddCustomAttributes: 1 to 25): names must be new. */
 export function addCustomAttributes(
   schema: readonly SchemaAttribute[],
   given: unknown,
-  field = "customAttributes",
+): SchemaAttribute[] {
+  return withCustomAttributes(
+    schema,
+    schemaList(given, "customAttributes", 25),
+    "customAttributes",
+  );
+}
+
+function withCustomAttributes(
+  schema: readonly SchemaAttribute[],
+  entries: readonly unknown[],
+  field: string,
 ): SchemaAttribute[] {
   const next = [...schema];
-  const entries = Array.isArray(given) && given.length === 0 ? [] : schemaList(given, field, 25);
   for (const [index, raw] of entries.entries()) {
     const attribute = customAttribute(
       schemaEntry(raw, `${field}.${index + 1}.member`),
