@@ -65,6 +65,8 @@ if (!againstAws) {
       port: emulatorPort,
       dataDir: path.join(dataDir, "cognito"),
       seed: localSeed(),
+      // The site may call what any web page may; admin operations and the outbox only for it.
+      allowedOrigins: [`http://localhost:${sitePort}`, `http://127.0.0.1:${sitePort}`],
     }),
   );
   Object.assign(apiEnv, {

@@ -16,6 +16,13 @@ Options:
   --fixed-code CODE   every ForgotPassword code is CODE (scripted tests)
   --issuer KIND       "cognito" (default: https://cognito-idp.<region>.amazonaws.com/<poolId>)
                       or "local" (this server's URL)
+  --allow-origin ORIGIN
+                      a web page origin allowed to call the operations that need AWS
+                      credentials (Admin*, ListUsers, pools, clients, groups) and /_emulator/*;
+                      repeat it or separate origins with commas (default: the site's origins,
+                      http://localhost:8080 and http://127.0.0.1:8080). Pages from other origins
+                      get 403; browser operations (sign-in, refresh, forgot password, the
+                      access-token operations) answer any origin.
   --help              show this help
 `;
 
@@ -36,6 +43,7 @@ function parse() {
       seed: { type: "string" },
       "fixed-code": { type: "string" },
       issuer: { type: "string", default: "cognito" },
+      "allow-origin": { type: "string", multiple: true },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -66,8 +74,19 @@ if (values["fixed-code"] !== undefined && !/^\d{6}$/.test(values["fixed-code"]))
   fail(`--fixed-code must be six digits, got "${values["fixed-code"]}"`);
 }
 
+const allowedOrigins = values["allow-origin"]
+  ?.flatMap((value) => value.split(","))
+  .map((origin) => origin.trim())
+  .filter(Boolean);
+for (const origin of allowedOrigins ?? []) {
+  if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+    fail(`--allow-origin "${origin}" is not an origin like http://localhost:8080`);
+  }
+}
+
 try {
   const emulator = await startEmulator({
+    ...(allowedOrigins ? { allowedOrigins } : {}),
     host: values.host,
     port,
     dataDir: values["data-dir"],

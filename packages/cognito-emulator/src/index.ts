@@ -15,6 +15,7 @@ export type { Clock } from "./clock.ts";
 export { ManualClock } from "./clock.ts";
 export type { OutboxMessage } from "./outbox.ts";
 export type { Seed, SeedClient, SeedPool, SeedUser } from "./seed.ts";
+export { BROWSER_OPERATIONS, DEFAULT_ALLOWED_ORIGINS } from "./server.ts";
 
 export interface EmulatorOptions {
   /** Interface to listen on. Default 127.0.0.1: the emulator is not meant to be reachable from elsewhere. */
@@ -39,6 +40,14 @@ export interface EmulatorOptions {
   /** Region for pools made by CreateUserPool. Default us-east-1. */
   region?: string;
   clock?: Clock;
+  /**
+   * Web page origins allowed to call the operations that need AWS credentials at real Cognito
+   * (Admin*, ListUsers, pools, clients, groups) and `/_emulator/*`; a page from any other origin
+   * is refused (403). Browser operations answer every origin. Requests with no Origin (the AWS
+   * SDK from Node, the CLI) are not web pages and are served. Default: the site's origins as
+   * `npm start` serves it (http://localhost:8080, http://127.0.0.1:8080).
+   */
+  allowedOrigins?: readonly string[];
   /** Operator log lines; null to silence. Default: stdout. */
   log?: ((line: string) => void) | null;
 }
@@ -100,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     services,
     operations: buildOperations(services),
     baseUrl: () => baseUrl,
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

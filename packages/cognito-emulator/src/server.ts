@@ -1,5 +1,7 @@
 // The HTTP face: Cognito's JSON 1.1 protocol on POST /, JWKS and discovery per pool, health and
-// the outbox. CORS is open, as for a browser talking to Cognito directly.
+// the outbox. Like Cognito, only the operations a browser may call without AWS credentials answer
+// web pages of any origin; the rest (which real Cognito accepts only signed with IAM credentials,
+// which no web page holds) refuse a request from a page whose origin is not on the allow list.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import {
   CognitoError,
@@ -26,16 +28,74 @@ const CORS_HEADERS = {
   "access-control-max-age": "86400",
 };
 
+/**
+ * The operations a browser may call with no AWS credentials: unauthenticated ones and those that
+ * act with the caller's own access token. Everything else needs IAM credentials at real Cognito.
+ */
+export const BROWSER_OPERATIONS: ReadonlySet<string> = new Set([
+  "InitiateAuth",
+  "RespondToAuthChallenge",
+  "SignUp",
+  "ConfirmSignUp",
+  "ResendConfirmationCode",
+  "ForgotPassword",
+  "ConfirmForgotPassword",
+  "GetTokensFromRefreshToken",
+  "RevokeToken",
+  "GetUser",
+  "UpdateUserAttributes",
+  "DeleteUserAttributes",
+  "DeleteUser",
+  "ChangePassword",
+  "GlobalSignOut",
+  "GetUserAttributeVerificationCode",
+  "VerifyUserAttribute",
+  "AssociateSoftwareToken",
+  "VerifySoftwareToken",
+  "SetUserMFAPreference",
+  "SetUserSettings",
+  "ConfirmDevice",
+  "ForgetDevice",
+  "GetDevice",
+  "ListDevices",
+  "UpdateDeviceStatus",
+  "GetUserAuthFactors",
+  "StartWebAuthnRegistration",
+  "CompleteWebAuthnRegistration",
+  "ListWebAuthnCredentials",
+  "DeleteWebAuthnCredential",
+]);
+
+/** The site's origins as `npm start` serves it: the default allow list. */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
+  "http://localhost:8080",
+  "http://127.0.0.1:8080",
+];
+
+const refusedOrigin = (origin: string, what: string) =>
+  new CognitoError(
+    "AccessDeniedException",
+    `${what} cannot be called from a web page at ${origin}: it needs AWS credentials, and the origin is not on this emulator's allow list (--allow-origin).`,
+    403,
+  );
+
+/** How one request is answered across origins. */
+interface CrossOrigin {
+  /** Send CORS headers (a browser operation, or a public document). */
+  cors: boolean;
+}
+
 function send(
   response: ServerResponse,
   status: number,
   body: unknown,
   type = JSON_TYPE,
   extra = {},
+  cors = true,
 ) {
   const text = JSON.stringify(body);
   response.writeHead(status, {
-    ...CORS_HEADERS,
+    ...(cors ? CORS_HEADERS : {}),
     "content-type": type,
     "content-length": Buffer.byteLength(text),
     "x-amzn-requestid": crypto.randomUUID(),
@@ -44,12 +104,19 @@ function send(
   response.end(text);
 }
 
-function sendError(response: ServerResponse, error: CognitoError) {
-  send(response, error.status, { __type: error.type, message: error.message }, JSON_TYPE, {
-    "x-amzn-errortype": error.type,
-    // A body left unread (too large) cannot be followed by another request on this connection.
-    ...(error.status === 413 ? { connection: "close" } : {}),
-  });
+function sendError(response: ServerResponse, error: CognitoError, cors: boolean) {
+  send(
+    response,
+    error.status,
+    { __type: error.type, message: error.message },
+    JSON_TYPE,
+    {
+      "x-amzn-errortype": error.type,
+      // A body left unread (too large) cannot be followed by another request on this connection.
+      ...(error.status === 413 ? { connection: "close" } : {}),
+    },
+    cors,
+  );
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -89,10 +156,30 @@ export interface ServerDeps {
   operations: Map<string, Operation>;
   /** The emulator's base URL, known once listening. */
   baseUrl: () => string;
+  /**
+   * Web page origins that may call the operations needing AWS credentials (and read
+   * `/_emulator/*`); their answers still carry no CORS headers. Default DEFAULT_ALLOWED_ORIGINS.
+   */
+  allowedOrigins?: readonly string[];
 }
 
-export function createEmulatorServer({ services, operations, baseUrl }: ServerDeps): Server {
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+export function createEmulatorServer({
+  services,
+  operations,
+  baseUrl,
+  allowedOrigins = DEFAULT_ALLOWED_ORIGINS,
+}: ServerDeps): Server {
+  const allowed = new Set(allowedOrigins);
+  /** A request from a web page (it has an Origin) whose origin is not allowed. */
+  const foreign = (request: IncomingMessage) => {
+    const origin = request.headers.origin;
+    return origin !== undefined && !allowed.has(origin) ? origin : null;
+  };
+  const handle = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    crossOrigin: CrossOrigin,
+  ) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (request.method === "OPTIONS") {
       // Whatever headers a browser client asks to send are fine: nothing here depends on them.
@@ -105,7 +192,13 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
       return;
     }
     if (request.method === "GET") {
-      await getRoute(url.pathname, response, services, baseUrl());
+      if (url.pathname.startsWith("/_emulator/")) {
+        // Live codes and the like: never readable by a page, refused for one not on the list.
+        crossOrigin.cors = false;
+        const origin = foreign(request);
+        if (origin) throw refusedOrigin(origin, url.pathname);
+      }
+      await getRoute(url.pathname, response, services, baseUrl(), crossOrigin.cors);
       return;
     }
     if (request.method !== "POST" || url.pathname !== "/") {
@@ -123,6 +216,11 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
       );
     }
     const name = target.slice(TARGET_PREFIX.length);
+    if (!BROWSER_OPERATIONS.has(name)) {
+      crossOrigin.cors = false;
+      const origin = foreign(request);
+      if (origin) throw refusedOrigin(origin, name);
+    }
     const operation = operations.get(name);
     if (!operation) {
       throw new UnknownOperationException(
@@ -140,29 +238,43 @@ export function createEmulatorServer({ services, operations, baseUrl }: ServerDe
     }
     // Only until the first key is generated, just after start-up.
     if (!services.signer.isReady) await services.signer.ready;
-    send(response, 200, await operation(new Input(parsed as Record<string, unknown>)));
+    send(
+      response,
+      200,
+      await operation(new Input(parsed as Record<string, unknown>)),
+      JSON_TYPE,
+      {},
+      crossOrigin.cors,
+    );
   };
 
   return createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    const crossOrigin: CrossOrigin = { cors: true };
+    handle(request, response, crossOrigin).catch((error: unknown) => {
       if (response.headersSent) return;
       if (error instanceof CognitoError) {
-        sendError(response, error);
+        sendError(response, error, crossOrigin.cors);
         return;
       }
       services.config.log(`internal error: ${(error as Error).stack ?? String(error)}`);
-      sendError(response, new InternalErrorException("Internal error"));
+      sendError(response, new InternalErrorException("Internal error"), crossOrigin.cors);
     });
   });
 }
 
-async function getRoute(path: string, response: ServerResponse, services: Services, base: string) {
+async function getRoute(
+  path: string,
+  response: ServerResponse,
+  services: Services,
+  base: string,
+  cors: boolean,
+) {
   if (path === "/health") {
     send(response, 200, { status: "ok" }, "application/json");
     return;
   }
   if (path === "/_emulator/outbox") {
-    send(response, 200, { messages: services.outbox.messages }, "application/json");
+    send(response, 200, { messages: services.outbox.messages }, "application/json", {}, cors);
     return;
   }
   const match = /^\/([\w-]+_[0-9a-zA-Z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(
@@ -170,7 +282,7 @@ async function getRoute(path: string, response: ServerResponse, services: Servic
   );
   const pool = match?.[1] === undefined ? undefined : services.store.pool(match[1]);
   if (!match || !pool) {
-    send(response, 404, { message: "Not found" }, "application/json");
+    send(response, 404, { message: "Not found" }, "application/json", {}, cors);
     return;
   }
   const poolId = pool.record.id;

@@ -82,6 +82,7 @@ describe("the cognito-emulator command", () => {
       "--in-memory",
       "--seed",
       "--fixed-code",
+      "--allow-origin",
       "--help",
     ]) {
       expect(result.stdout).toContain(flag);
@@ -94,6 +95,7 @@ describe("the cognito-emulator command", () => {
     [["--port", "70000"], "--port"],
     [["--fixed-code", "12"], "--fixed-code"],
     [["--issuer", "elsewhere"], "--issuer"],
+    [["--allow-origin", "localhost:8080"], "--allow-origin"],
     [["--in-memory", "--data-dir", "/tmp/x"], "--data-dir"],
     [["--in-memory", "--seed", "/nonexistent/seed.json", "--port", "0"], "/nonexistent/seed.json"],
   ])("refuses %j, naming what was wrong", (args, named) => {
@@ -109,6 +111,22 @@ describe("the cognito-emulator command", () => {
     const result = run(["--in-memory", "--port", "0", "--seed", broken]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(broken);
+  });
+
+  it("lets the origins given by --allow-origin call admin operations, and no other page", async () => {
+    const { url } = await startCli([
+      "--in-memory",
+      "--port",
+      "0",
+      "--allow-origin",
+      "https://one.example,https://two.example",
+    ]);
+    const outbox = (origin: string) =>
+      fetch(`${url}/_emulator/outbox`, { headers: { origin } }).then((r) => r.status);
+    expect(await outbox("https://one.example")).toBe(200);
+    expect(await outbox("https://two.example")).toBe(200);
+    expect(await outbox("http://localhost:8080")).toBe(403);
+    expect((await fetch(`${url}/_emulator/outbox`)).status).toBe(200);
   });
 
   it("starts in memory on a free port, prints its URL and answers /health", async () => {

@@ -13,7 +13,11 @@ import { localSeed } from "../src/local-seed.ts";
 export const PASSWORD = "Correct-horse-9";
 
 export async function startLocalCognito(): Promise<RunningEmulator> {
-  return startEmulator({ inMemory: true, log: null, seed: localSeed() });
+  const emulator = await startEmulator({ inMemory: true, log: null, seed: localSeed() });
+  // The signing key is generated after the emulator listens, and every operation waits for it: on
+  // a loaded machine that can outlast the API's 2.5 s deadline for its first call at start-up.
+  await fetch(`${emulator.url}/${localPool.userPoolId}/.well-known/jwks.json`);
+  return emulator;
 }
 
 export function testConfig(emulator: RunningEmulator, env: Record<string, string> = {}): Config {
