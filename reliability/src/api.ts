@@ -195,17 +195,35 @@ export async function latestCode(cognitoEndpoint: string, username: string): Pro
   return last.code;
 }
 
-/** POST /me/email-verification with the code the outbox holds for the account. */
+/**
+ * POST /me/email-verification with the code the outbox holds for the account. When none was sent
+ * (the API creates the account even if sending the code failed), it asks for a new one first, as
+ * the site's "Send a new code" does.
+ */
 export async function verifyEmail(
   api: string,
   cognitoEndpoint: string,
   account: Account,
   accessToken: string,
 ): Promise<Answer> {
-  const code = await latestCode(cognitoEndpoint, account.id);
+  let code = await latestCode(cognitoEndpoint, account.id).catch(() => null);
+  if (code === null) {
+    codesAskedAgain++;
+    const asked = await call(api, "/me/email-verification", {
+      method: "POST",
+      token: accessToken,
+      body: {},
+    });
+    if (asked.status !== 202) return asked;
+    code = await latestCode(cognitoEndpoint, account.id);
+  }
   return call(api, "/me/email-verification", {
     method: "POST",
     token: accessToken,
     body: { code },
   });
 }
+
+let codesAskedAgain = 0;
+/** How many verifications found no code sent at creation and asked for a new one. */
+export const newCodesRequested = () => codesAskedAgain;

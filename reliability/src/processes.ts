@@ -195,7 +195,9 @@ export function apiEnv(cognitoEndpoint: string, extra: Record<string, string> = 
     COGNITO_USER_POOL_ID: localPool.userPoolId,
     COGNITO_CLIENT_ID: localPool.clientId,
     COGNITO_ENDPOINT: cognitoEndpoint,
+    // The limits have a suite of their own; elsewhere one client address sends everything.
     ACCOUNTS_RATE_LIMIT_PER_MINUTE: "1000000",
+    CREDENTIALS_RATE_LIMIT_PER_MINUTE: "1000000",
     LOG_LEVEL: "warn",
     // The SDK's notice about Node 20's end of support is not what these suites look at.
     AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",

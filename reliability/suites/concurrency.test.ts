@@ -4,7 +4,7 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Account, call, isProblem, latestCode } from "../src/api.ts";
+import { type Account, call, isProblem, newCodesRequested, verifyEmail } from "../src/api.ts";
 import { signIn } from "../src/cognito.ts";
 import { compareStores, describeCounts } from "../src/consistency.ts";
 import { type Database, postgresAvailable, postgresDatabase } from "../src/databases.ts";
@@ -28,8 +28,8 @@ const report = new SuiteReport(
 );
 
 const postgresUp = await postgresAvailable();
-const REQUESTS = scale(100, 500);
-const EMAILS = scale(20, 100);
+const REQUESTS = scale(60, 500);
+const EMAILS = scale(15, 100);
 let dir: string;
 let emulator: EmulatorProcess;
 let database: Database;
@@ -114,13 +114,7 @@ describe.runIf(postgresUp)("concurrent registrations", () => {
           tally(verifyStatuses, `sign-in refused (${(error as Error).message.split(":")[0]})`);
           return;
         }
-        const code = await latestCode(emulator.url, account.id);
-        const verified = await call(api.url, "/me/email-verification", {
-          method: "POST",
-          token,
-          body: { code },
-          timeoutMs: 120_000,
-        });
+        const verified = await verifyEmail(api.url, emulator.url, account, token);
         tally(
           verifyStatuses,
           `${verified.status}${verified.body.code ? ` ${verified.body.code}` : ""}`,
@@ -145,13 +139,25 @@ describe.runIf(postgresUp)("concurrent registrations", () => {
         : `${overloaded} (Retry-After ${Math.min(...retryAfters)}–${Math.max(...retryAfters)} s)`,
     );
     report.figure("email proofs: answers", show(verifyStatuses));
+    report.figure(
+      "accounts created without a code sent (the owner asked for a new one)",
+      newCodesRequested(),
+    );
     report.figure("account rows afterwards", describeCounts(stores.byStatus));
     report.figure("accounts active and whole in both stores", stores.wholeActive.length);
     report.figure(
       "emails with more than one active account",
       [...activeEmails.values()].filter((n) => n > 1).length,
     );
-    report.figure("accounts in one store only", stores.rowOnly.length + stores.userOnly.length);
+    const settledRowOnly = stores.rowOnly.filter((r) => r.status !== "pending");
+    report.figure(
+      "accounts in one store only (besides pending rows)",
+      settledRowOnly.length + stores.userOnly.length,
+    );
+    report.figure(
+      "pending rows left by 503 answers (held for the retry, then removed by reconcile)",
+      stores.byStatus.pending ?? 0,
+    );
     report.figure(
       "5xx answers after retrying as told",
       allStatuses.filter((s) => s.startsWith("5")).length,
@@ -161,7 +167,10 @@ describe.runIf(postgresUp)("concurrent registrations", () => {
     expect(problemsMissing).toEqual([]);
     expect(stores.wholeActive).toHaveLength(EMAILS);
     expect(new Set(activeEmails.keys())).toEqual(new Set(emails));
-    expect(stores.rowOnly).toEqual([]);
+    expect(settledRowOnly).toEqual([]);
+    // A pending row is the API's own record of a creation it could not finish or undo: only a
+    // 503 leaves one.
+    if (overloaded === 0) expect(stores.byStatus.pending ?? 0).toBe(0);
     expect(stores.userOnly).toEqual([]);
   });
 });
