@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { InvalidParameterException } from "./errors.ts";
 import { createGroup } from "./groups.ts";
 import { Input } from "./input.ts";
+import { findUser } from "./lookup.ts";
 import { upsertClient, upsertPool } from "./pools.ts";
 import type { Services } from "./services.ts";
 import { prepareFixedBase } from "./srp.ts";
@@ -79,10 +80,11 @@ export function applySeed(services: Pick<Services, "store" | "clock">, seed: See
       });
     }
     // Each new user's verifier is an exponentiation: past a handful, the table pays for itself.
-    const missing = Users.filter((user) => !pool.users.has(pool.userKey(user.Username)));
+    // A user is found by username, or by the address that stands in for one (UsernameAttributes).
+    const missing = Users.filter((user) => !findUser(pool, user.Username));
     if (missing.length > 64) prepareFixedBase();
     for (const user of Users) {
-      if (pool.users.has(pool.userKey(user.Username))) continue;
+      if (findUser(pool, user.Username)) continue;
       const groups = user.Groups ?? [];
       for (const group of groups) {
         if (!pool.groups.has(group)) {
