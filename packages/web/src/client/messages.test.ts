@@ -51,6 +51,56 @@ describe("describeError", () => {
   });
 });
 
+describe("describeError for email verification, password reset and change", () => {
+  const problem = (status: number, code: string, errors?: { field?: string; message: string }[]) =>
+    new ApiError({ status, code, detail: `raw ${code} detail`, ...(errors ? { errors } : {}) });
+
+  it("puts each code problem beside the code field, each in its own words", () => {
+    const shown = ["code_mismatch", "code_expired", "too_many_attempts"].map((code) =>
+      describeError(problem(code === "too_many_attempts" ? 429 : 400, code)),
+    );
+    for (const [entry] of shown) {
+      expect(entry?.field).toBe("code");
+      expect(entry?.message).not.toMatch(/raw|_/);
+    }
+    const [mismatch, expired, tooMany] = shown.map(([entry]) => entry?.message ?? "");
+    expect(mismatch).toContain("not right");
+    expect(expired).toContain("expired");
+    expect(expired).toContain("new code");
+    expect(tooMany).toContain("Too many");
+    expect(new Set([mismatch, expired, tooMany]).size).toBe(3);
+  });
+
+  it("puts a wrong current password and a weak new one beside their own fields", () => {
+    expect(describeError(problem(400, "current_password_incorrect"))).toEqual([
+      { field: "currentPassword", message: "That is not your current password." },
+    ]);
+    const [weak] = describeError(
+      problem(400, "password_policy", [{ field: "newPassword", message: "Include a symbol." }]),
+    );
+    expect(weak?.field).toBe("newPassword");
+    expect(weak?.message).toContain("Include a symbol.");
+  });
+
+  it("says an unverified account must confirm its email first", () => {
+    const [shown] = describeError(problem(403, "email_unverified"));
+    expect(shown?.field).toBeNull();
+    expect(shown?.message).toContain("Confirm your email");
+  });
+
+  it("lets a form word a problem code its own way", () => {
+    const [shown] = describeError(problem(409, "email_taken"), {
+      email_taken: { field: "code", message: "Another account has confirmed this email." },
+    });
+    expect(shown).toEqual({ field: "code", message: "Another account has confirmed this email." });
+  });
+
+  it("names an unanswered Cognito request as a connection problem", () => {
+    const [shown] = describeError(cognitoError("NetworkError", "Network error"));
+    expect(shown?.message).toContain("couldn't reach");
+  });
+});
+
 describe("describePolicy", () => {
   it("reads the pool's rules as one sentence", () => {
     expect(

@@ -6,6 +6,8 @@ export interface FieldError {
   message: string;
 }
 
+const CODE_NOT_RIGHT = "That code is not right. Check the email we sent and try again.";
+
 const COGNITO: Record<string, FieldError> = {
   NotAuthorizedException: {
     field: "password",
@@ -19,10 +21,7 @@ const COGNITO: Record<string, FieldError> = {
     field: null,
     message: "This account needs a new password: use “Forgot your password?”.",
   },
-  CodeMismatchException: {
-    field: "code",
-    message: "That code is not right. Check the email we sent and try again.",
-  },
+  CodeMismatchException: { field: "code", message: CODE_NOT_RIGHT },
   ExpiredCodeException: { field: "code", message: "That code has expired. Ask for a new one." },
   LimitExceededException: {
     field: null,
@@ -36,15 +35,45 @@ const COGNITO: Record<string, FieldError> = {
     field: null,
     message: "Something you entered isn't valid. Check the form and try again.",
   },
+  // identity-js's name for a request that never got an answer.
+  NetworkError: {
+    field: null,
+    message: "We couldn't reach the server. Check your connection and try again.",
+  },
 };
 
-/** Per-form wording for a Cognito error, by exception name (e.g. a wrong *current* password). */
+/**
+ * Per-form wording for an error, keyed by Cognito exception name (`NotAuthorizedException`) or API
+ * problem code (`too_many_attempts`): the same failure can concern different fields on each form.
+ */
 export type ErrorOverrides = Partial<Record<string, FieldError>>;
 
 export function describeError(error: unknown, overrides: ErrorOverrides = {}): FieldError[] {
   if (error instanceof ApiError) {
     const { problem } = error;
+    const override = overrides[problem.code];
+    if (override) return [override];
     switch (problem.code) {
+      case "code_mismatch":
+        return [{ field: "code", message: CODE_NOT_RIGHT }];
+      case "code_expired":
+        return [
+          { field: "code", message: "That code has expired. Send a new code and use that one." },
+        ];
+      case "too_many_attempts":
+        return [
+          {
+            field: "code",
+            message:
+              "Too many wrong attempts. Wait a few minutes, then send a new code and try again.",
+          },
+        ];
+      case "current_password_incorrect":
+        return [{ field: "currentPassword", message: "That is not your current password." }];
+      case "email_unverified":
+        return [
+          { field: null, message: "Confirm your email first: enter the code we sent to it." },
+        ];
       case "email_taken":
         return [
           {
@@ -56,7 +85,8 @@ export function describeError(error: unknown, overrides: ErrorOverrides = {}): F
       case "password_policy":
         return [
           {
-            field: "password",
+            // "password" on create and reset, "newPassword" on change.
+            field: problem.errors?.find((e) => e.field)?.field ?? "password",
             message: `This password is too weak. ${(problem.errors ?? []).map((e) => e.message).join(" ")}`,
           },
         ];

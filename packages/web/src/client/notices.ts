@@ -5,6 +5,8 @@ export const NOTICES = {
   "session-ended": "Your session has ended. Please sign in again.",
   deleted: "Your account has been deleted.",
   "password-reset": "Your password has been reset. Sign in with the new one.",
+  "password-changed": "Your password has been changed. Sign in with the new one.",
+  "account-created": "Your account has been created. Sign in to confirm your email.",
 } as const;
 
 export type Notice = keyof typeof NOTICES;

@@ -11,6 +11,8 @@ import {
   type ICognitoStorage,
 } from "amazon-cognito-identity-js";
 import type { SiteConfig } from "../site-config.ts";
+import { tokenKeys } from "./identity-js-internals.ts";
+import { forgetPending, pendingIdFor } from "./pending-registration.ts";
 
 let configPromise: Promise<SiteConfig> | null = null;
 export function loadConfig(): Promise<SiteConfig> {
@@ -42,31 +44,42 @@ class TokenStorage implements ICognitoStorage {
   }
 }
 
-let poolPromise: Promise<CognitoUserPool> | null = null;
-export function userPool(): Promise<CognitoUserPool> {
-  poolPromise ??= loadConfig().then(
-    (config) =>
-      new CognitoUserPool({
-        UserPoolId: config.userPoolId,
-        ClientId: config.clientId,
-        Storage: new TokenStorage(config.tokenStorage === "local" ? localStorage : sessionStorage),
-        ...(config.cognitoEndpoint
-          ? { endpoint: `${config.cognitoEndpoint.replace(/\/$/, "")}/` }
-          : {}),
-      }),
-  );
+interface Pool {
+  pool: CognitoUserPool;
+  storage: TokenStorage;
+}
+let poolPromise: Promise<Pool> | null = null;
+function openPool(): Promise<Pool> {
+  poolPromise ??= loadConfig().then((config) => {
+    const storage = new TokenStorage(
+      config.tokenStorage === "local" ? localStorage : sessionStorage,
+    );
+    const pool = new CognitoUserPool({
+      UserPoolId: config.userPoolId,
+      ClientId: config.clientId,
+      Storage: storage,
+      ...(config.cognitoEndpoint
+        ? { endpoint: `${config.cognitoEndpoint.replace(/\/$/, "")}/` }
+        : {}),
+    });
+    return { pool, storage };
+  });
   return poolPromise;
 }
 
-export async function signIn(email: string, password: string): Promise<CognitoUserSession> {
-  const pool = await userPool();
-  const user = new CognitoUser({
-    Username: email,
-    Pool: pool,
-    Storage: (pool as unknown as { storage: ICognitoStorage }).storage,
-  });
+export async function userPool(): Promise<CognitoUserPool> {
+  return (await openPool()).pool;
+}
+
+/**
+ * Signs in with SRP. `username` is an email (Cognito's alias, once the email is verified) or the
+ * account id (always works; the only way in before the email is verified).
+ */
+export async function signIn(username: string, password: string): Promise<CognitoUserSession> {
+  const { pool, storage } = await openPool();
+  const user = new CognitoUser({ Username: username, Pool: pool, Storage: storage });
   return new Promise((resolve, reject) => {
-    user.authenticateUser(new AuthenticationDetails({ Username: email, Password: password }), {
+    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), {
       onSuccess: (session) => {
         scheduleRefresh(session);
         resolve(session);
@@ -82,16 +95,45 @@ export async function signIn(email: string, password: string): Promise<CognitoUs
   });
 }
 
+const refused = (error: unknown) =>
+  ["NotAuthorizedException", "UserNotFoundException"].includes(
+    (error as { code?: string } | null)?.code ?? "",
+  );
+
+/**
+ * Signs in with the email a person types. Cognito accepts an email only once it is verified, so
+ * when this browser registered that email and the registration is still waiting for its code, the
+ * account id remembered for it is tried next (the person may have closed the tab before entering
+ * the code). The email's own error is the one shown when both fail.
+ */
+export async function signInWithEmail(
+  email: string,
+  password: string,
+): Promise<CognitoUserSession> {
+  const pending = pendingIdFor(email);
+  try {
+    return await signIn(email, password);
+  } catch (error) {
+    if (!pending || !refused(error)) throw error;
+    try {
+      return await signIn(pending, password);
+    } catch (retry) {
+      // The registration is gone (verified by someone else, or expired): stop trying it.
+      if ((retry as { code?: string }).code === "UserNotFoundException") forgetPending(email);
+      throw error;
+    }
+  }
+}
+
 /** The tokens this tab holds, read straight from storage (identity-js would refresh on its own). */
 async function stored(): Promise<{ user: CognitoUser; session: CognitoUserSession } | null> {
-  const pool = await userPool();
+  const { pool, storage } = await openPool();
   const user = pool.getCurrentUser();
   if (!user) return null;
-  const storage = (pool as unknown as { storage: ICognitoStorage }).storage;
-  const prefix = `CognitoIdentityServiceProvider.${pool.getClientId()}.${user.getUsername()}`;
-  const [id, access, refresh] = ["idToken", "accessToken", "refreshToken"].map((kind) =>
-    storage.getItem(`${prefix}.${kind}`),
-  );
+  const keys = tokenKeys(pool.getClientId(), user.getUsername());
+  const id = storage.getItem(keys.idToken);
+  const access = storage.getItem(keys.accessToken);
+  const refresh = storage.getItem(keys.refreshToken);
   if (!id || !access || !refresh) return null;
   const session = new CognitoUserSession({
     IdToken: new CognitoIdToken({ IdToken: id }),
@@ -115,11 +157,41 @@ export async function currentSession(): Promise<CognitoUserSession | null> {
   return refreshSession();
 }
 
-type Request = (
-  operation: string,
-  params: unknown,
-  callback: (error: (Error & { code?: string }) | null, data?: unknown) => void,
-) => void;
+/** The username (account id) of the signed-in user, whatever they typed to sign in. */
+export async function currentUsername(): Promise<string | null> {
+  return (await userPool()).getCurrentUser()?.getUsername() ?? null;
+}
+
+/**
+ * One call to Cognito's JSON API, as identity-js makes it: its own client is not part of its typed
+ * surface. Failures carry Cognito's exception name as `code`, as identity-js's do.
+ */
+async function cognito<T>(operation: string, params: object): Promise<T> {
+  const config = await loadConfig();
+  const endpoint = config.cognitoEndpoint
+    ? `${config.cognitoEndpoint.replace(/\/$/, "")}/`
+    : `https://cognito-idp.${config.region}.amazonaws.com/`;
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
+    },
+    body: JSON.stringify(params),
+    cache: "no-store",
+  });
+  const body = (await response.json().catch(() => ({}))) as {
+    __type?: string;
+    message?: string;
+  };
+  if (response.ok) return body as T;
+  const name =
+    (body.__type ?? response.headers.get("x-amzn-errortype") ?? "UnknownError")
+      .split("#")
+      .pop()
+      ?.split(":")[0] ?? "UnknownError";
+  throw Object.assign(new Error(body.message ?? name), { name, code: name });
+}
 
 interface RefreshResult {
   AuthenticationResult: { IdToken: string; AccessToken: string; RefreshToken?: string };
@@ -137,27 +209,18 @@ export function refreshSession(): Promise<CognitoUserSession | null> {
     const current = await stored();
     if (!current) return null;
     const pool = await userPool();
-    const request = (pool as unknown as { client: { request: Request } }).client.request.bind(
-      (pool as unknown as { client: object }).client,
-    );
     const refreshToken = current.session.getRefreshToken().getToken();
     const attempt = () =>
-      new Promise<RefreshResult>((resolve, reject) =>
-        request(
-          "InitiateAuth",
-          {
-            ClientId: pool.getClientId(),
-            AuthFlow: "REFRESH_TOKEN_AUTH",
-            AuthParameters: { REFRESH_TOKEN: refreshToken },
-          },
-          (error, data) => (error ? reject(error) : resolve(data as RefreshResult)),
-        ),
-      );
+      cognito<RefreshResult>("InitiateAuth", {
+        ClientId: pool.getClientId(),
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      });
     let result: RefreshResult;
     try {
       result = await attempt().catch(async (error: Error & { code?: string }) => {
         // A refused token is final; anything else (a dropped connection) gets one more try.
-        if (error.code === "NotAuthorizedException") throw error;
+        if (refused(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 500));
         return attempt();
       });
@@ -190,13 +253,4 @@ function scheduleRefresh(session: CognitoUserSession): void {
 export async function signOutLocally(): Promise<void> {
   clearTimeout(refreshTimer);
   (await userPool()).getCurrentUser()?.signOut();
-}
-
-export async function cognitoUser(email: string): Promise<CognitoUser> {
-  const pool = await userPool();
-  return new CognitoUser({
-    Username: email,
-    Pool: pool,
-    Storage: (pool as unknown as { storage: ICognitoStorage }).storage,
-  });
 }

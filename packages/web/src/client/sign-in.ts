@@ -1,11 +1,11 @@
 import { $, onSubmit, value } from "./form.ts";
 import { noticeText } from "./notices.ts";
-import { currentSession, signIn } from "./session.ts";
+import { currentSession, signInWithEmail } from "./session.ts";
 import { warmUpSignIn } from "./srp-warm-up.ts";
 
 const form = $("#sign-in") as HTMLFormElement;
 onSubmit(form, async () => {
-  await signIn(value(form, "email").trim(), value(form, "password"));
+  await signInWithEmail(value(form, "email").trim(), value(form, "password"));
   location.assign("/account");
 });
 $("#notice").textContent = noticeText(new URLSearchParams(location.search).get("notice"));
