@@ -256,6 +256,9 @@ describe.skipIf(!available)("accounts only their owner can hold, in Chromium", (
     // Signed in with the new password without typing it again.
     await page.waitForURL("**/account");
     await expect.poll(() => page.locator("#account-name").textContent()).toBe("Hedy Lamarr");
+    await expect
+      .poll(() => page.locator("#notice").textContent())
+      .toBe("Your password has been reset, and every other device has been signed out.");
     await shot(page, "account-after-reset");
 
     expect(await meStatus(stack, deviceAccess)).toBe(401);

@@ -62,9 +62,7 @@ describe.skipIf(!available)("the website in Chromium", () => {
 
     await verifyEmail(stack, page, address, since);
     await expect.poll(() => page.locator("#account-name").textContent()).toBe("Ada Lovelace");
-    await expect
-      .poll(() => page.locator("#verified").textContent())
-      .toBe("Your email is confirmed.");
+    await expect.poll(() => page.locator("#notice").textContent()).toBe("Your email is confirmed.");
     expect(await page.title()).toBe("Your account · Gatehouse");
     await shot(page, "account");
 

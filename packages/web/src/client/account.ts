@@ -3,7 +3,7 @@
 import { ApiError, api } from "./api.ts";
 import { $, clearErrors, onSubmit, showErrors, value } from "./form.ts";
 import { describeError } from "./messages.ts";
-import { goToSignIn } from "./notices.ts";
+import { goToSignIn, noticeText } from "./notices.ts";
 import { forgetPending } from "./pending-registration.ts";
 import { describePolicy } from "./policy-hint.ts";
 import { currentSession, loadConfig, signIn, signOutLocally } from "./session.ts";
@@ -25,6 +25,8 @@ async function endSession(): Promise<void> {
 
 /** Runs an action; a session that turns out to be over sends the person to sign in at once. */
 const guarded = (action: () => Promise<void>) => async () => {
+  // A notice is about what just happened; it goes once the person does something else.
+  $("#notice").textContent = "";
   try {
     await action();
   } catch (error) {
@@ -72,7 +74,7 @@ onSubmit(
     })) as Account;
     forgetPending(verified.email);
     verify.reset();
-    $("#verified").textContent = "Your email is confirmed.";
+    $("#notice").textContent = "Your email is confirmed.";
     show(verified);
   }),
   {
@@ -191,6 +193,9 @@ else
   try {
     $("#new-password-hint").textContent = describePolicy((await loadConfig()).passwordPolicy);
     show((await api("/me")) as Account);
+    $("#notice").textContent = noticeText(new URLSearchParams(location.search).get("notice"));
+    // Shown once: a reload should not announce it again.
+    if (location.search) history.replaceState(null, "", location.pathname);
   } catch (error) {
     if (sessionOver(error)) await endSession();
     else {

@@ -52,6 +52,6 @@ onSubmit(reset, async () => {
   } catch {
     return goToSignIn("password-reset");
   }
-  location.assign("/account");
+  location.assign("/account?notice=password-reset-signed-in");
 });
 $("#password-hint").textContent = describePolicy((await loadConfig()).passwordPolicy);

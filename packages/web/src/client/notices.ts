@@ -6,6 +6,8 @@ export const NOTICES = {
   deleted: "Your account has been deleted.",
   "password-reset": "Your password has been reset. Sign in with the new one.",
   "password-changed": "Your password has been changed. Sign in with the new one.",
+  "password-reset-signed-in":
+    "Your password has been reset, and every other device has been signed out.",
   "account-created": "Your account has been created. Sign in to confirm your email.",
 } as const;
 
