@@ -2,7 +2,7 @@
 // the code we sent, "Send a new code", and then the account itself.
 import { ApiError, api } from "./api.ts";
 import { $, clearErrors, onSubmit, showErrors, value } from "./form.ts";
-import { describeError } from "./messages.ts";
+import { ASKING_FOR_CODES, describeError } from "./messages.ts";
 import { goToSignIn, noticeText } from "./notices.ts";
 import { forgetPending } from "./pending-registration.ts";
 import { describePolicy } from "./policy-hint.ts";
@@ -98,11 +98,7 @@ resend.addEventListener("click", async () => {
     ($("#code") as HTMLInputElement).focus();
   } catch (error) {
     if (sessionOver(error)) return endSession();
-    const wait = {
-      field: null,
-      message: "We have sent several codes already. Wait a few minutes before asking again.",
-    };
-    showErrors(verify, error, { too_many_attempts: wait, rate_limited: wait });
+    showErrors(verify, error, ASKING_FOR_CODES);
   } finally {
     resend.disabled = false;
   }

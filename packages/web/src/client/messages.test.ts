@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./api.ts";
-import { describeError } from "./messages.ts";
+import { ASKING_FOR_CODES, describeError } from "./messages.ts";
 import { noticeText } from "./notices.ts";
 import { describePolicy } from "./policy-hint.ts";
 
@@ -93,6 +93,14 @@ describe("describeError for email verification, password reset and change", () =
       email_taken: { field: "code", message: "Another account has confirmed this email." },
     });
     expect(shown).toEqual({ field: "code", message: "Another account has confirmed this email." });
+  });
+
+  it("words too many codes asked for apart from too many wrong ones", () => {
+    const [asking] = describeError(problem(429, "too_many_attempts"), ASKING_FOR_CODES);
+    const [entering] = describeError(problem(429, "too_many_attempts"));
+    expect(asking?.field).toBeNull();
+    expect(asking?.message).toContain("several codes");
+    expect(entering?.message).toContain("wrong");
   });
 
   it("names an unanswered Cognito request as a connection problem", () => {

@@ -48,6 +48,16 @@ const COGNITO: Record<string, FieldError> = {
  */
 export type ErrorOverrides = Partial<Record<string, FieldError>>;
 
+const WAIT_FOR_CODES: FieldError = {
+  field: null,
+  message: "We have sent several codes already. Wait a few minutes before asking again.",
+};
+/** For "Send a new code": too many codes asked for is not a wrong code. */
+export const ASKING_FOR_CODES: ErrorOverrides = {
+  too_many_attempts: WAIT_FOR_CODES,
+  rate_limited: WAIT_FOR_CODES,
+};
+
 export function describeError(error: unknown, overrides: ErrorOverrides = {}): FieldError[] {
   if (error instanceof ApiError) {
     const { problem } = error;
