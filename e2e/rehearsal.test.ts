@@ -139,6 +139,15 @@ describe.skipIf(absent !== null)("the deployed stack, rehearsed offline", () => 
     await shot(page, "1-create-account");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL((url) => url.pathname === "/account");
+    await page.getByText(`Enter the code we sent to ${email}.`).waitFor();
+    const sentCode = () =>
+      rehearsal.emulator
+        .outbox()
+        .filter((message) => message.destination === email)
+        .at(-1)?.code;
+    await expect.poll(sentCode).toMatch(/^\d{6}$/);
+    await page.getByLabel("Code").fill(sentCode() ?? "");
+    await page.getByRole("button", { name: "Confirm email" }).click();
     await expect.poll(() => page.locator("#account-name").textContent()).toBe("Grace Hopper");
     await expect.poll(() => page.locator("#account-email").textContent()).toBe(email);
     await shot(page, "2-account");
@@ -162,15 +171,16 @@ describe.skipIf(absent !== null)("the deployed stack, rehearsed offline", () => 
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Send code" }).click();
     await page.getByLabel("Code").waitFor();
-    const code = rehearsal.emulator
-      .outbox()
-      .filter((message) => message.destination === email)
-      .at(-1)?.code;
-    expect(code).toMatch(/^\d{6}$/);
-    await page.getByLabel("Code").fill(code ?? "");
+    await expect
+      .poll(() => rehearsal.emulator.outbox().at(-1))
+      .toMatchObject({ destination: email, reason: "ForgotPassword" });
+    await page.getByLabel("Code").fill(sentCode() ?? "");
     await page.getByLabel("New password").fill(NEW_PASSWORD);
     await shot(page, "5-forgot-password");
     await page.getByRole("button", { name: "Set new password" }).click();
+    // Signed in with the new password at once.
+    await page.waitForURL((url) => url.pathname === "/account");
+    await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.pathname === "/");
 
     await signIn(page, email, NEW_PASSWORD);
