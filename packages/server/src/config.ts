@@ -24,6 +24,8 @@ export interface Config {
   credentialsRateLimitPerMinute: number;
   /** Seconds between reconcile passes run by the API itself; 0: none (run it elsewhere). */
   reconcileIntervalSeconds: number;
+  /** Reconcile leaves anything younger than this alone: it may be a creation in flight. */
+  reconcileMinAgeSeconds: number;
   /** Trust X-Forwarded-For from this many proxies in front (0: none). */
   trustProxyHops: number;
   logLevel: LogLevel;
@@ -143,6 +145,8 @@ export function loadConfig(env: Env): Config {
       1_000_000,
     ),
     reconcileIntervalSeconds: integer(env, "RECONCILE_INTERVAL_SECONDS", 3600, 0, 86_400),
+    // Below 30 s a creation still retrying Cognito could be taken for a crashed one.
+    reconcileMinAgeSeconds: integer(env, "RECONCILE_MIN_AGE_SECONDS", 300, 30, 86_400),
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
     logLevel: logLevel as LogLevel,
   };

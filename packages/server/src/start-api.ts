@@ -106,6 +106,7 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
           users: () => poolUsers(cognito, config.userPoolId),
           logger,
           intervalMs: config.reconcileIntervalSeconds * 1000,
+          olderThanMs: config.reconcileMinAgeSeconds * 1000,
         })
       : null;
   return {

@@ -39,6 +39,7 @@ describe("loadConfig", () => {
       accountsRateLimitPerMinute: 10,
       credentialsRateLimitPerMinute: 10,
       reconcileIntervalSeconds: 3600,
+      reconcileMinAgeSeconds: 300,
       trustProxyHops: 0,
       logLevel: "info",
     });
@@ -59,6 +60,7 @@ describe("loadConfig", () => {
         ACCOUNTS_RATE_LIMIT_PER_MINUTE: "25",
         CREDENTIALS_RATE_LIMIT_PER_MINUTE: "7",
         RECONCILE_INTERVAL_SECONDS: "0",
+        RECONCILE_MIN_AGE_SECONDS: "60",
         TRUST_PROXY_HOPS: "2",
         LOG_LEVEL: "warn",
       }),
@@ -77,6 +79,7 @@ describe("loadConfig", () => {
       accountsRateLimitPerMinute: 25,
       credentialsRateLimitPerMinute: 7,
       reconcileIntervalSeconds: 0,
+      reconcileMinAgeSeconds: 60,
       trustProxyHops: 2,
       logLevel: "warn",
     });
@@ -116,6 +119,7 @@ describe("loadConfig", () => {
     ["ACCOUNTS_RATE_LIMIT_PER_MINUTE", "0"],
     ["CREDENTIALS_RATE_LIMIT_PER_MINUTE", "-1"],
     ["RECONCILE_INTERVAL_SECONDS", "90000"],
+    ["RECONCILE_MIN_AGE_SECONDS", "5"],
     ["TRUST_PROXY_HOPS", "11"],
     ["TRUST_PROXY_HOPS", "yes"],
     ["LOG_LEVEL", "verbose"],
