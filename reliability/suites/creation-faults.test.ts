@@ -5,7 +5,8 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, isProblem, uniqueEmail } from "../src/api.ts";
+import { call, isProblem, uniqueEmail, verifyEmail } from "../src/api.ts";
+import { signIn } from "../src/cognito.ts";
 import { type CognitoProxy, type Fault, startCognitoProxy } from "../src/cognito-proxy.ts";
 import { compareStores, describeCounts } from "../src/consistency.ts";
 import {
@@ -38,6 +39,9 @@ const report = new SuiteReport(
 
 const postgresUp = await postgresAvailable();
 const CREATIONS = scale(60, 1000);
+/** The API's own reconcile: every PERIOD_SECONDS, on what is older than MIN_AGE_SECONDS. */
+const PERIOD_SECONDS = 10;
+const MIN_AGE_SECONDS = 30;
 
 type FaultKind =
   | "none"
@@ -90,6 +94,9 @@ let databaseProxy: TcpProxy;
 let api: ApiProcess;
 let apiEnvironment: Record<string, string>;
 let restarts = 0;
+const acknowledged: { email: string; password: string; id: string }[] = [];
+let halfMadeBefore = 0;
+let faultsEnded = 0;
 
 async function restartApi() {
   const port = api.port;
@@ -114,7 +121,11 @@ describe.runIf(postgresUp)("faults in account creation", () => {
     databaseProxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
     const proxied = new URL(database.url as string);
     proxied.host = `127.0.0.1:${databaseProxy.port}`;
-    apiEnvironment = apiEnv(cognitoProxy.url, { DATABASE_URL: proxied.toString() });
+    apiEnvironment = apiEnv(cognitoProxy.url, {
+      DATABASE_URL: proxied.toString(),
+      RECONCILE_INTERVAL_SECONDS: String(PERIOD_SECONDS),
+      RECONCILE_MIN_AGE_SECONDS: String(MIN_AGE_SECONDS),
+    });
     api = await startApiProcess({ env: apiEnvironment, logFile: path.join(dir, "api-0.log") });
   }, 180_000);
 
@@ -129,7 +140,6 @@ describe.runIf(postgresUp)("faults in account creation", () => {
     const outcomes = new Map<string, number>();
     const byKind = new Map<FaultKind, { tried: number; fired: number }>();
     const undocumented: string[] = [];
-    const acknowledged: { email: string; password: string; id: string }[] = [];
     for (let i = 0; i < CREATIONS; i++) {
       const kind = pickKind();
       const at = 1 + Math.floor(Math.random() * 3);
@@ -209,7 +219,9 @@ describe.runIf(postgresUp)("faults in account creation", () => {
     }
     // Answers to calls cut off in flight may still be on their way.
     await sleep(500);
+    faultsEnded = Date.now();
     const before = await compareStores(database.url as string, emulator.url);
+    halfMadeBefore = before.halfMade;
     report.figure("registrations", CREATIONS);
     report.figure("acknowledged (201)", acknowledged.length);
     report.figure("API restarts after SIGKILL", restarts);
@@ -235,5 +247,50 @@ describe.runIf(postgresUp)("faults in account creation", () => {
     const rows = new Set(before.rows.map((r) => r.id));
     const users = new Set(before.users.map((u) => u.username));
     expect(acknowledged.filter((a) => !rows.has(a.id) || !users.has(a.id))).toEqual([]);
+  });
+  it(`with the API's reconcile every ${PERIOD_SECONDS} s, nothing is half made one period after the oldest could be touched, and every 201 proves its email and signs in`, async () => {
+    // Nobody runs a command: the API process's own timer does the repairs.
+    const deadline = faultsEnded + (MIN_AGE_SECONDS + PERIOD_SECONDS + 15) * 1000;
+    let after = await compareStores(database.url as string, emulator.url);
+    while (after.halfMade > 0 && Date.now() < deadline) {
+      await sleep(2000);
+      after = await compareStores(database.url as string, emulator.url);
+    }
+    const seconds = (Date.now() - faultsEnded) / 1000;
+    report.figure(
+      "reconcile: the API's own timer",
+      `every ${PERIOD_SECONDS} s, on what is older than ${MIN_AGE_SECONDS} s (RECONCILE_INTERVAL_SECONDS, RECONCILE_MIN_AGE_SECONDS)`,
+    );
+    report.figure("half-made: before → after", `${halfMadeBefore} → ${after.halfMade}`);
+    report.figure("seconds from the last fault until none was half made", seconds);
+    report.figure("rows after", describeCounts(after.byStatus));
+    expect(after.rowOnly).toEqual([]);
+    expect(after.userOnly).toEqual([]);
+    expect(after.halfMade).toBe(0);
+
+    // Every acknowledged account: its owner proves the email and signs in with it.
+    const failures: string[] = [];
+    for (const account of acknowledged) {
+      try {
+        const token = (await signIn(emulator.url, account.id, account.password)).AccessToken;
+        const verified = await verifyEmail(
+          api.url,
+          emulator.url,
+          { id: account.id, email: account.email, name: "", status: "unverified" },
+          token,
+        );
+        if (verified.status !== 200) throw new Error(`verification answered ${verified.status}`);
+        const byEmail = await signIn(emulator.url, account.email, account.password);
+        const me = await call(api.url, "/me", { token: byEmail.AccessToken });
+        if (me.body.status !== "active") throw new Error(`GET /me says ${me.body.status}`);
+      } catch (error) {
+        failures.push(`${account.email}: ${(error as Error).message}`);
+      }
+    }
+    report.figure(
+      "acknowledged accounts that proved their email and signed in with it",
+      `${acknowledged.length - failures.length} of ${acknowledged.length}`,
+    );
+    expect(failures).toEqual([]);
   });
 });
