@@ -2,7 +2,7 @@
 // with the emailed code, the pre-registration attack undone, and a new password (reset or change)
 // ending every other session. A second browser plays the other device, or the attacker.
 import { buildSite } from "@gatehouse/web";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./browser.ts";
 import {
@@ -142,6 +142,37 @@ describe.skipIf(!available)("accounts only their owner can hold, in Chromium", (
     });
     await enterCode(page, fresh.code);
     await page.locator("#account").waitFor();
+    await page.close();
+  });
+
+  it("words an expired code, and an email proven by another account meanwhile, beside the code field", async () => {
+    const page = await context.newPage();
+    const address = email("expired");
+    await createAccount(stack, page, "Ida Rhodes", address);
+    await verificationShown(page, address);
+    // A code expires after 24 hours, and a race lost to another registration takes two requests
+    // at once: the API's answers for them are played back to the page.
+    const answer = (status: number, code: string) => (route: Route) =>
+      route.fulfill({
+        status,
+        contentType: "application/problem+json",
+        body: JSON.stringify({ type: "about:blank", title: code, status, detail: code, code }),
+      });
+    const verification = `${stack.apiUrl}/me/email-verification`;
+    await page.route(verification, answer(400, "code_expired"));
+    await enterCode(page, "123456");
+    await expect
+      .poll(() => codeError(page))
+      .toBe("That code has expired. Send a new code and use that one.");
+    await shot(page, "verify-email-expired");
+    await page.unroute(verification);
+    await page.route(verification, answer(409, "email_taken"));
+    await enterCode(page, "123456");
+    await expect
+      .poll(() => codeError(page))
+      .toBe(
+        "Another account has already confirmed this email. Sign in to it, or reset its password.",
+      );
     await page.close();
   });
 
