@@ -1,5 +1,7 @@
 import {
   appendFileSync,
+  chmodSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -186,5 +188,18 @@ describe("the journal", () => {
     const memory = open(null);
     memory.putPool(POOL);
     expect(memory.pool(POOL.id)?.record.name).toBe("store");
+  });
+
+  it("makes a data directory someone else left open private again: 0700, its files 0600", () => {
+    const dir = dataDir();
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+    writeFileSync(journal(dir), "", { mode: 0o644 });
+    chmodSync(journal(dir), 0o666);
+    writeFileSync(path.join(dir, "signing-key.pem"), "x", { mode: 0o644 });
+    open(dir).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(journal(dir)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dir, "signing-key.pem")).mode & 0o777).toBe(0o600);
   });
 });

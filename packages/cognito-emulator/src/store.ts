@@ -2,13 +2,16 @@
 // (writeSync) before the request that made it is answered, so an acknowledged write survives
 // `kill -9`; `fsync: true` also survives power loss. Cost per operation does not grow with the pool.
 import {
+  chmodSync,
   closeSync,
   existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import path from "node:path";
@@ -211,6 +214,18 @@ export interface StoreOptions {
   now: () => number;
 }
 
+/**
+ * The data directory holds password verifiers, refresh token hashes and the signing key: 0700, its
+ * files 0600, even when it (or they) were made by something else, or by an older version.
+ */
+function keepPrivate(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isFile() && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
 export class Store {
   private readonly pools = new Map<string, PoolState>();
   private readonly clientIndex = new Map<string, string>();
@@ -229,6 +244,7 @@ export class Store {
   open(): void {
     if (this.journalPath === null || this.options.dataDir === null) return;
     mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    keepPrivate(this.options.dataDir);
     if (existsSync(this.journalPath)) {
       const text = readFileSync(this.journalPath, "utf8");
       const lines = text.split("\n");

@@ -38,13 +38,16 @@ export const appClientSettings = {
   ExplicitAuthFlows: [
     "ALLOW_USER_SRP_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
-    // Used by the server only, for PASSWORD_SETUP=challenge.
+    // Used by the server only: PASSWORD_SETUP=challenge, and signing in once as a new account's
+    // user to have Cognito send the email verification code.
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
   ],
   PreventUserExistenceErrors: "ENABLED",
   EnableTokenRevocation: true,
-  AccessTokenValidity: 60,
-  IdTokenValidity: 60,
+  // The API verifies access tokens itself: a user disabled or deleted directly in Cognito (console,
+  // CLI) is refused by it once the token expires. 15 minutes bounds that; the site refreshes.
+  AccessTokenValidity: 15,
+  IdTokenValidity: 15,
   RefreshTokenValidity: 30,
   TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes", RefreshToken: "days" },
 } as const satisfies Omit<CreateUserPoolClientRequest, "UserPoolId">;
