@@ -1,73 +1,98 @@
-// Proving an attribute's value with a code: GetUserAttributeVerificationCode sends one,
-// UpdateUserAttributes sends one for a changed email, VerifyUserAttribute redeems it. Only email can
-// be verified here (the emulator sends no SMS).
+// Proving an address with a code: GetUserAttributeVerificationCode sends one, UpdateUserAttributes
+// sends one for a changed address, VerifyUserAttribute redeems it. `email` and `phone_number` can be
+// verified (an SMS goes to the outbox like an email). One pending code per user: a new one replaces
+// the last.
 import { InvalidParameterException } from "./errors.ts";
-import { type CodeDelivery, codeMismatch, maskEmail, redeemCode, sendCode } from "./outbox.ts";
+import {
+  type Address,
+  type CodeDelivery,
+  codeMismatch,
+  maskAddress,
+  redeemCode,
+  sendCode,
+} from "./outbox.ts";
 import type { Services } from "./services.ts";
 import type { AttributeCode, PoolState, UserRecord } from "./store.ts";
 import { claimAlias } from "./users.ts";
 
-/** Refuses what cannot be verified: only `email` and `phone_number` can, and SMS is not sent here. */
-export function requireVerifiable(name: string): "email" {
-  if (name === "email") return name;
-  if (name === "phone_number") {
-    throw new InvalidParameterException(
-      "phone_number cannot be verified: this emulator sends no SMS messages (verify email instead).",
-    );
-  }
+export type VerifiableAttribute = Address["attribute"];
+
+/** Refuses what cannot be verified: only `email` and `phone_number` can. */
+export function requireVerifiable(name: string): VerifiableAttribute {
+  if (name === "email" || name === "phone_number") return name;
   throw new InvalidParameterException(
     `Invalid attribute name ${name}: only email and phone_number can be verified.`,
   );
 }
 
-/** The address a new code proves: the email waiting to replace the current one, else the current one. */
-export function emailToVerify(user: UserRecord): string {
-  const email = user.pendingEmail ?? user.attributes.email;
-  if (!email) {
-    throw new InvalidParameterException("The user has no email attribute to verify.");
+/**
+ * The address a new code for `attribute` proves: for email, the one waiting to replace the current
+ * one, else the current one.
+ */
+export function addressToVerify(user: UserRecord, attribute: VerifiableAttribute): Address {
+  const value =
+    attribute === "email"
+      ? (user.pendingEmail ?? user.attributes.email)
+      : user.attributes.phone_number;
+  if (!value) {
+    throw new InvalidParameterException(`The user has no ${attribute} attribute to verify.`);
   }
-  return email;
+  return { attribute, value };
 }
 
-/** Sends a code for `email` (to the outbox) and returns the user holding it as their pending code. */
+/** Sends a code for `address` (to the outbox) and returns the user holding it as their pending code. */
 export function withAttributeCode(
   deps: Pick<Services, "clock" | "outbox" | "config">,
   pool: PoolState,
   user: UserRecord,
-  email: string,
+  address: Address,
 ): { user: UserRecord; delivery: CodeDelivery } {
-  const pending = sendCode(deps, pool, user, email, "VerifyUserAttribute");
-  const verificationCode: AttributeCode = { ...pending, attribute: "email", value: email };
+  const pending = sendCode(deps, pool, user, address.value, "VerifyUserAttribute");
+  const verificationCode: AttributeCode = {
+    ...pending,
+    attribute: address.attribute,
+    value: address.value,
+  };
   return {
     user: { ...user, verificationCode, updatedAt: deps.clock.now() },
-    delivery: maskEmail(email),
+    delivery: maskAddress(address),
   };
 }
 
 /**
- * Redeems `code` for the user's email: the address it was sent to becomes the user's verified
- * email (a pending one replaces the current one), and, in a pool with the email alias, their
- * sign-in alias — refused with AliasExistsException while another user signs in with it.
+ * Redeems `code` for the user's `attribute`: the address it was sent to becomes verified (a pending
+ * email replaces the current one) and, in a pool where that attribute is a sign-in alias, the
+ * user's alias — refused with AliasExistsException while another user signs in with it.
  */
-export function verifyEmail(
+export function verifyAttribute(
   deps: Pick<Services, "store" | "clock">,
   pool: PoolState,
   user: UserRecord,
+  attribute: VerifiableAttribute,
   code: string,
 ): UserRecord {
   const pending = user.verificationCode;
-  const current = user.attributes.email;
+  const current = user.attributes[attribute];
+  const pendingValue = attribute === "email" ? user.pendingEmail : undefined;
   // A code sent to an address the user no longer has (or will have) proves nothing.
-  if (!pending || (pending.value !== current && pending.value !== user.pendingEmail)) {
+  if (
+    !pending ||
+    pending.attribute !== attribute ||
+    (pending.value !== current && pending.value !== pendingValue)
+  ) {
     throw codeMismatch();
   }
   const now = deps.clock.now();
   redeemCode(deps.store, user, "verificationCode", code, now);
   const verified: UserRecord = {
     ...user,
-    attributes: { ...user.attributes, email: pending.value, email_verified: "true" },
+    attributes: {
+      ...user.attributes,
+      [attribute]: pending.value,
+      [`${attribute}_verified`]: "true",
+    },
     verificationCode: null,
-    pendingEmail: null,
+    ...(attribute === "email" ? { pendingEmail: null } : {}),
     updatedAt: now,
   };
   claimAlias(deps, pool, verified, false);

@@ -77,7 +77,7 @@ export interface PendingCode {
 
 /** A code that verifies one value of an attribute: a code sent to an older address proves nothing. */
 export interface AttributeCode extends PendingCode {
-  attribute: "email";
+  attribute: "email" | "phone_number";
   value: string;
 }
 

@@ -3,7 +3,6 @@ import { applyAttributeWrites } from "../attributes.ts";
 import { NotAuthorizedException } from "../errors.ts";
 import type { Input } from "../input.ts";
 import type { CodeDelivery } from "../outbox.ts";
-import { verifiesEmail } from "../pools.ts";
 import type { Services } from "../services.ts";
 import type { ClientRecord, PoolState, UserRecord } from "../store.ts";
 import { authenticateAccessToken } from "../user-tokens.ts";
@@ -18,6 +17,11 @@ export function requireWritable(client: ClientRecord, names: readonly string[]):
   }
 }
 
+const autoVerifies = (pool: PoolState, name: string) => {
+  const auto = pool.record.settings.AutoVerifiedAttributes;
+  return Array.isArray(auto) && auto.includes(name);
+};
+
 /** Whether a new email waits for its code before it replaces a verified one. */
 function holdsEmailUntilVerified(pool: PoolState): boolean {
   const settings = pool.record.settings.UserAttributeUpdateSettings as
@@ -28,8 +32,8 @@ function holdsEmailUntilVerified(pool: PoolState): boolean {
 }
 
 /**
- * The signed-in user changes their attributes. A new email is unverified and, when the pool
- * auto-verifies email, gets a code; in a pool whose `UserAttributeUpdateSettings` hold email until
+ * The signed-in user changes their attributes. A new email (or phone number) is unverified and,
+ * when the pool auto-verifies it, gets a code (one code: the email's when both change); in a pool whose `UserAttributeUpdateSettings` hold email until
  * verified, a verified email stays (and keeps signing in) until VerifyUserAttribute redeems the code
  * sent to the new one.
  */
@@ -64,14 +68,27 @@ export const updateUserAttributes =
       } else {
         next.pendingEmail = null;
       }
-      if (hold || verifiesEmail(pool)) {
-        const sent = withAttributeCode(deps, pool, next, newEmail);
+      if (hold || autoVerifies(pool, "email")) {
+        const sent = withAttributeCode(deps, pool, next, { attribute: "email", value: newEmail });
         next = sent.user;
         deliveries.push(sent.delivery);
       }
     } else if (attributes.email === undefined) {
       next.pendingEmail = null;
-      next.verificationCode = null;
+    }
+    const newPhone = attributes.phone_number;
+    if (
+      deliveries.length === 0 &&
+      newPhone !== undefined &&
+      newPhone !== user.attributes.phone_number &&
+      autoVerifies(pool, "phone_number")
+    ) {
+      const sent = withAttributeCode(deps, pool, next, {
+        attribute: "phone_number",
+        value: newPhone,
+      });
+      next = sent.user;
+      deliveries.push(sent.delivery);
     }
     claimAlias(deps, pool, next, false);
     deps.store.putUser(next);

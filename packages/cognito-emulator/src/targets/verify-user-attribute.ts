@@ -1,4 +1,4 @@
-import { requireVerifiable, verifyEmail } from "../attribute-verification.ts";
+import { requireVerifiable, verifyAttribute } from "../attribute-verification.ts";
 import type { Input } from "../input.ts";
 import type { Services } from "../services.ts";
 import { authenticateAccessToken } from "../user-tokens.ts";
@@ -10,7 +10,6 @@ export const verifyUserAttribute =
     const name = input.string("AttributeName", 32);
     const code = input.string("Code", 2048);
     const { pool, user } = authenticateAccessToken(deps, token);
-    requireVerifiable(name);
-    verifyEmail(deps, pool, user, code);
+    verifyAttribute(deps, pool, user, requireVerifiable(name), code);
     return {};
   };

@@ -246,6 +246,31 @@ describe("VerifyUserAttribute", () => {
   );
 });
 
+describe("phone_number", () => {
+  it.skipIf(onAws)("a code by SMS (to the outbox) verifies the phone number", async () => {
+    const phone = `+1555${String(Date.now()).slice(-7)}`;
+    const user = await createUser(target, poolId, {
+      attributes: [{ Name: "phone_number", Value: phone }],
+    });
+    const { access } = await tokensOf(
+      adminSignIn(target, poolId, clientId, user.username, PASSWORD),
+    );
+    const sent = await requestCode(access, "phone_number");
+    expect(sent.CodeDeliveryDetails).toMatchObject({
+      DeliveryMedium: "SMS",
+      AttributeName: "phone_number",
+    });
+    expect(sent.CodeDeliveryDetails?.Destination).toMatch(/\d{4}$/);
+    const message = (await target.outbox()).filter((m) => m.destination === phone).at(-1);
+    expect(message?.reason).toBe("VerifyUserAttribute");
+    // A code for the phone number does not verify the email, and the other way round.
+    await expectError(verify(access, message?.code ?? "", "email"), "CodeMismatchException");
+    await verify(access, message?.code ?? "", "phone_number");
+    const me = await target.admin.send(new GetUserCommand({ AccessToken: access }));
+    expect(attribute(me.UserAttributes, "phone_number_verified")).toBe("true");
+  });
+});
+
 describe.skipIf(onAws)("across a restart", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "cognito-verify-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -336,5 +361,6 @@ describe.skipIf(onAws)("across a restart", () => {
     expect(me.Username).toBe(user.username);
     expect(attribute(me.UserAttributes, "email_verified")).toBe("true");
     await fourth.stop();
-  });
+    // Four emulator starts on one data directory.
+  }, 30_000);
 });
