@@ -285,7 +285,9 @@ async function answerNewPassword(
     if (!name.startsWith("userAttributes.")) return [];
     const Name = name.slice("userAttributes.".length);
     // Not the user's to set: identity, and the verification only a code can give.
-    return Name === "sub" || Name === "email_verified" ? [] : [{ Name, Value }];
+    return Name === "sub" || Name === "email_verified" || Name === "phone_number_verified"
+      ? []
+      : [{ Name, Value }];
   });
   const attributes = applyAttributeWrites(pool, user.attributes, changes, {
     caller: "user",
