@@ -12,10 +12,14 @@ import { poolUsers, reconcile } from "./reconcile.ts";
 const HELP = `Usage: npm run reconcile [-- --apply] [-- --older-than-minutes N]
 
 Compares the account rows with the Cognito user pool and repairs what a crash left half made:
-  pending row + CONFIRMED user          → activate the row
-  pending row + no user / temp password → delete both (nobody ever got the account)
-  Cognito user with no row              → delete the user
-  active row whose user is gone         → delete the row
+  pending row (a creation that never finished) → delete it and its Cognito user
+  unverified row older than 24 h, or whose email
+    an active account holds                    → delete it and its Cognito user
+  unverified row whose email Cognito verified  → activate it
+  active row whose email Cognito holds as
+    unverified                                 → verify it again (the email signs it in)
+  Cognito user with no row                     → delete the user
+  row whose user is gone                       → delete the row
 Anything younger than --older-than-minutes (default 5) is left alone: it may be in flight.
 Without --apply it only prints what it would do. Reads the same environment as the server; with
 no COGNITO_USER_POOL_ID it uses the local stack's pool (emulator at 127.0.0.1:9229) and the embedded

@@ -80,7 +80,7 @@ export function startReconcileTimer(parts: ReconcileParts & { intervalMs: number
  */
 export async function runReconcile(
   config: Config,
-  options: { logger?: Logger; olderThanMs?: number } = {},
+  options: { logger?: Logger } = {},
 ): Promise<ReconcileAction[] | null> {
   const logger = options.logger ?? createLogger(undefined, config.logLevel);
   const client = createCognitoClient(config);
@@ -100,7 +100,7 @@ export async function runReconcile(
       }),
       users: () => poolUsers(client, config.userPoolId),
       logger,
-      ...(options.olderThanMs !== undefined ? { olderThanMs: options.olderThanMs } : {}),
+      olderThanMs: config.reconcileMinAgeSeconds * 1000,
     });
   } finally {
     await store.close();
