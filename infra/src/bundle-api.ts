@@ -14,10 +14,12 @@ export interface ApiBundleOptions {
   /** The bundle's entry: resolves DATABASE_URL, then loads the server's handler. */
   readonly entry: string;
   /**
-   * File of the server's Lambda handler module, which the entry imports as
-   * `@gatehouse/server/lambda`; checked first, for a clear error when it is missing.
+   * File of the server's Lambda handler module, which the entry imports as `serverModule`;
+   * checked first, for a clear error when it is missing.
    */
   readonly serverHandler: string;
+  /** The specifier the entry imports the handler by; `@gatehouse/server/lambda` by default. */
+  readonly serverModule?: string;
   /** Directory to write `index.mjs` (and its source map) into; emptied first. */
   readonly outdir: string;
   /** esbuild's target, matching the Lambda runtime (e.g. `node22`). */
@@ -33,7 +35,7 @@ export interface ApiBundle {
 export async function bundleApi(options: ApiBundleOptions): Promise<ApiBundle> {
   if (!existsSync(options.serverHandler)) {
     throw new ApiBundleError(
-      `The API's Lambda handler ${options.serverHandler} does not exist; packages/server must export "handler" from it`,
+      `The Lambda handler ${options.serverHandler} does not exist; packages/server must export "handler" from it`,
     );
   }
   await rm(options.outdir, { recursive: true, force: true });
@@ -66,7 +68,7 @@ export async function bundleApi(options: ApiBundleOptions): Promise<ApiBundle> {
         "const __dirname = __gatehouseDirname(__filename);",
       ].join("\n"),
     },
-    alias: { "@gatehouse/server/lambda": options.serverHandler },
+    alias: { [options.serverModule ?? "@gatehouse/server/lambda"]: options.serverHandler },
     // pg loads its native binding only when asked to; it is never asked to here.
     external: ["pg-native"],
   });

@@ -38,6 +38,8 @@ import {
 } from "aws-cdk-lib/aws-cloudfront";
 import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { CfnUserPool, CfnUserPoolClient } from "aws-cdk-lib/aws-cognito";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction as LambdaFunctionTarget } from "aws-cdk-lib/aws-events-targets";
 import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -54,7 +56,11 @@ import { acknowledgeNagFindings } from "./nag-acknowledgements.ts";
 import { toResponseHeaderBehaviors } from "./response-headers.ts";
 import { viewerRequestCode } from "./viewer-request-function.ts";
 
-/** The Cognito operations the API calls, and nothing else (the tests compare with the bundle). */
+/**
+ * The Cognito operations the API calls, and nothing else (the tests compare with the bundle). The
+ * bundle also carries ListUsers, for the reconcile timer a server process runs; on Lambda that
+ * timer is off and reconcile is its own function, so the API is not granted it.
+ */
 export const apiCognitoActions = [
   "cognito-idp:AdminCreateUser",
   "cognito-idp:AdminDeleteUser",
@@ -62,12 +68,35 @@ export const apiCognitoActions = [
   "cognito-idp:AdminInitiateAuth",
   "cognito-idp:AdminRespondToAuthChallenge",
   "cognito-idp:AdminSetUserPassword",
+  "cognito-idp:AdminUpdateUserAttributes",
   "cognito-idp:AdminUserGlobalSignOut",
   "cognito-idp:DescribeUserPool",
-  // Authorized by the user's access token, not IAM; listed because the bundle carries it (the API
-  // asks whether a token issued right around a sign-out survived it).
+  // Authorized by the user's access token or by nothing at all, not IAM; listed because the
+  // bundle carries them (a token's liveness, email verification, password reset and change).
+  "cognito-idp:ChangePassword",
+  "cognito-idp:ConfirmForgotPassword",
+  "cognito-idp:ForgotPassword",
   "cognito-idp:GetUser",
+  "cognito-idp:GetUserAttributeVerificationCode",
+  "cognito-idp:RevokeToken",
+  "cognito-idp:VerifyUserAttribute",
 ] as const;
+
+/** In the API's bundle for a server process's reconcile timer, which is off on Lambda. */
+export const apiCognitoActionsNotGranted = ["cognito-idp:ListUsers"] as const;
+
+/**
+ * The Cognito operations the scheduled reconcile calls (list the pool, delete a user left without
+ * an account, mark a proven email verified), and nothing else.
+ */
+export const reconcileCognitoActions = [
+  "cognito-idp:AdminDeleteUser",
+  "cognito-idp:AdminUpdateUserAttributes",
+  "cognito-idp:ListUsers",
+] as const;
+
+/** How often reconcile runs in AWS. */
+export const reconcileSchedule = Duration.minutes(15);
 
 /** The Lambda runtime of the API. The bundle targets the same Node.js version. */
 export const apiRuntime = Runtime.NODEJS_24_X;
@@ -103,9 +132,24 @@ export interface SiteSpec {
   readonly defaultRootObject: string;
 }
 
+/** Cognito's emails sent through SES (DEVELOPER sending) instead of its own capped sender. */
+export interface EmailSender {
+  /** ARN of a verified SES identity (address or domain) in a region Cognito can use. */
+  readonly identityArn: string;
+  /** The sender, e.g. `Gatehouse <no-reply@example.com>`, within that identity. */
+  readonly from: string;
+}
+
 export interface GatehouseStackProps extends StackProps {
   /** Directory holding the bundled API: `index.mjs`, exporting `handler`. */
   readonly apiBundleDir: string;
+  /** Directory holding the bundled scheduled reconcile: `index.mjs`, exporting `handler`. */
+  readonly reconcileBundleDir: string;
+  /**
+   * Cognito's emails (verification and reset codes) through this SES identity; `null` keeps
+   * Cognito's default sender, which sends only a few dozen emails a day.
+   */
+  readonly emailSender: EmailSender | null;
   /** The website: its files, headers, config.json and addresses. */
   readonly site: SiteSpec;
   /**
@@ -125,6 +169,7 @@ export class GatehouseStack extends Stack {
   readonly appClient: CfnUserPoolClient;
   readonly api: HttpApi;
   readonly apiFunction: LambdaFunction;
+  readonly reconcileFunction: LambdaFunction;
   readonly siteBucket: Bucket;
   readonly distribution: Distribution;
 
@@ -134,9 +179,19 @@ export class GatehouseStack extends Stack {
       if (arn !== null) this.assertUsableSecretArn(arn);
     }
 
+    if (props.emailSender !== null) assertUsableEmailSender(props.emailSender);
     this.userPool = new CfnUserPool(this, "UserPool", {
       ...toL1Properties(userPoolSettings),
       userPoolName: `${this.stackName}-users`,
+      ...(props.emailSender === null
+        ? {}
+        : {
+            emailConfiguration: {
+              emailSendingAccount: "DEVELOPER",
+              sourceArn: props.emailSender.identityArn,
+              from: props.emailSender.from,
+            },
+          }),
     });
     // Accounts outlive the stack: deleting it must not delete everyone's sign-in.
     this.userPool.applyRemovalPolicy(RemovalPolicy.RETAIN);
@@ -219,6 +274,8 @@ export class GatehouseStack extends Stack {
       }),
     );
 
+    this.reconcileFunction = this.createReconcileFunction(props);
+
     const child = (id: string) => this.node.findChild(id);
     acknowledgeNagFindings({
       stack: this,
@@ -229,6 +286,10 @@ export class GatehouseStack extends Stack {
       logWriters: [
         { policy: child("ApiRole").node.findChild("DefaultPolicy"), logGroup: child("ApiLogs") },
         { policy: child("SiteDeploymentPolicy"), logGroup: child("SiteDeploymentLogs") },
+        {
+          policy: child("ReconcileRole").node.findChild("DefaultPolicy"),
+          logGroup: child("ReconcileLogs"),
+        },
       ],
       siteDeploymentPolicy: child("SiteDeploymentPolicy"),
       siteDeploymentFunction: singletonFunction(this, "Custom::CDKBucketDeployment"),
@@ -264,6 +325,57 @@ export class GatehouseStack extends Stack {
         `The secret ${arn} is in ${region} but the stack deploys to ${this.region}; keep them in one region`,
       );
     }
+  }
+
+  /** Reconcile on a schedule: one pass with repairs applied, reading the API's database. */
+  private createReconcileFunction(props: GatehouseStackProps): LambdaFunction {
+    const role = new Role(this, "ReconcileRole", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: "Gatehouse scheduled reconcile",
+    });
+    const logGroup = new LogGroup(this, "ReconcileLogs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    role.addToPolicy(logWriteStatement(this, logGroup));
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: [...reconcileCognitoActions],
+        resources: [this.userPool.attrArn],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [props.databaseSecretArn],
+      }),
+    );
+    const fn = new LambdaFunction(this, "ReconcileFunction", {
+      description: "Gatehouse reconcile: repairs what a crash left half made",
+      runtime: apiRuntime,
+      architecture: Architecture.ARM_64,
+      code: Code.fromAsset(props.reconcileBundleDir),
+      handler: "index.handler",
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      // One pass at a time is all reconcile needs; a lock in PostgreSQL backs this up.
+      reservedConcurrentExecutions: 1,
+      role,
+      logGroup,
+      environment: {
+        COGNITO_USER_POOL_ID: this.userPool.ref,
+        COGNITO_CLIENT_ID: this.appClient.ref,
+        DATABASE_URL_SECRET_ARN: props.databaseSecretArn,
+        NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+    });
+    new Rule(this, "ReconcileSchedule", {
+      description: "Runs Gatehouse reconcile",
+      schedule: Schedule.rate(reconcileSchedule),
+      targets: [new LambdaFunctionTarget(fn, { retryAttempts: 0 })],
+    });
+    return fn;
   }
 
   private createApiFunction(props: GatehouseStackProps, siteUrl: string): LambdaFunction {
@@ -393,6 +505,19 @@ function logWriteStatement(stack: Stack, logGroup: LogGroup): PolicyStatement {
       }),
     ],
   });
+}
+
+function assertUsableEmailSender(sender: EmailSender): void {
+  if (!/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/[^\s]+$/.test(sender.identityArn)) {
+    throw new Error(
+      `Give the SES identity's ARN, arn:aws:ses:<region>:<account>:identity/<address or domain> (got "${sender.identityArn}")`,
+    );
+  }
+  if (!/@[^\s@>]+>?\s*$/.test(sender.from)) {
+    throw new Error(
+      `The email sender must end in an address, e.g. "Gatehouse <no-reply@example.com>" (got "${sender.from}")`,
+    );
+  }
 }
 
 // A partial ARN (no suffix) would match the secret in IAM only through a wildcard.

@@ -14,12 +14,24 @@ describe("readDeployContext", () => {
       stackName: "GatehouseStaging",
       databaseSecretArn: arn,
       redisSecretArn: `${arn}-redis`,
+      emailSender: null,
     });
     expect(readDeployContext(new App(), { GATEHOUSE_DATABASE_SECRET_ARN: arn })).toEqual({
       stackName: "Gatehouse",
       databaseSecretArn: arn,
       redisSecretArn: null,
+      emailSender: null,
     });
+  });
+
+  it("takes an SES identity and its sender together, and refuses one without the other", () => {
+    const identityArn = "arn:aws:ses:eu-west-1:123456789012:identity/example.com";
+    const env = { GATEHOUSE_DATABASE_SECRET_ARN: arn, GATEHOUSE_SES_IDENTITY_ARN: identityArn };
+    expect(() => readDeployContext(new App(), env)).toThrow(/GATEHOUSE_EMAIL_FROM/);
+    const from = "Gatehouse <no-reply@example.com>";
+    expect(
+      readDeployContext(new App(), { ...env, GATEHOUSE_EMAIL_FROM: from }).emailSender,
+    ).toEqual({ identityArn, from });
   });
 
   it("stops with the variable to set when the database secret is not given", () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { App, Environment } from "aws-cdk-lib";
 import { type ApiBundle, bundleApi } from "./bundle-api.ts";
-import { apiRuntime, GatehouseStack, type SiteSpec } from "./gatehouse-stack.ts";
+import { apiRuntime, type EmailSender, GatehouseStack, type SiteSpec } from "./gatehouse-stack.ts";
 
 export const infraDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -27,6 +27,11 @@ export interface DeployContext {
   readonly databaseSecretArn: string;
   /** `redisSecretArn` / `GATEHOUSE_REDIS_SECRET_ARN`: the secret holding REDIS_URL, if any. */
   readonly redisSecretArn: string | null;
+  /**
+   * `sesIdentityArn` + `emailFrom` / `GATEHOUSE_SES_IDENTITY_ARN` + `GATEHOUSE_EMAIL_FROM`: the
+   * SES identity Cognito sends its emails through; `null` keeps Cognito's own, capped sender.
+   */
+  readonly emailSender: EmailSender | null;
 }
 
 export class DeployContextError extends Error {
@@ -48,10 +53,18 @@ export function readDeployContext(
         "GATEHOUSE_DATABASE_SECRET_ARN=arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix> npm run deploy",
     );
   }
+  const identityArn = setting("sesIdentityArn", "GATEHOUSE_SES_IDENTITY_ARN");
+  const from = setting("emailFrom", "GATEHOUSE_EMAIL_FROM");
+  if ((identityArn === null) !== (from === null)) {
+    throw new DeployContextError(
+      "Give both GATEHOUSE_SES_IDENTITY_ARN (the SES identity's ARN) and GATEHOUSE_EMAIL_FROM (the sender, e.g. 'Gatehouse <no-reply@example.com>'), or neither",
+    );
+  }
   return {
     stackName: setting("stackName", "GATEHOUSE_STACK_NAME") ?? "Gatehouse",
     databaseSecretArn,
     redisSecretArn: setting("redisSecretArn", "GATEHOUSE_REDIS_SECRET_ARN"),
+    emailSender: identityArn === null || from === null ? null : { identityArn, from },
   };
 }
 
@@ -77,17 +90,26 @@ export interface BuildOptions {
 export interface Built {
   readonly stack: GatehouseStack;
   readonly apiBundle: ApiBundle;
+  readonly reconcileBundle: ApiBundle;
 }
 
 /** Bundles the API, builds the site, and adds the Gatehouse stack to `options.app`. */
 export async function buildGatehouse(options: BuildOptions): Promise<Built> {
   const serverHandler =
     options.serverHandler ?? fileURLToPath(import.meta.resolve("@gatehouse/server/lambda"));
-  const [apiBundle] = await Promise.all([
+  const apiBundleDir = options.apiBundleDir ?? join(infraDir, "dist/api");
+  const [apiBundle, reconcileBundle] = await Promise.all([
     bundleApi({
       entry: join(infraDir, "src/lambda/entry.ts"),
       serverHandler,
-      outdir: options.apiBundleDir ?? join(infraDir, "dist/api"),
+      outdir: apiBundleDir,
+      target: nodeTarget(apiRuntime.name),
+    }),
+    bundleApi({
+      entry: join(infraDir, "src/lambda/reconcile-entry.ts"),
+      serverHandler: fileURLToPath(import.meta.resolve("@gatehouse/server/lambda-reconcile")),
+      serverModule: "@gatehouse/server/lambda-reconcile",
+      outdir: `${apiBundleDir}-reconcile`,
       target: nodeTarget(apiRuntime.name),
     }),
     options.site.build(),
@@ -100,11 +122,13 @@ export async function buildGatehouse(options: BuildOptions): Promise<Built> {
     description:
       "Gatehouse: Cognito user pool, accounts API (Lambda + HTTP API), website (S3 + CloudFront)",
     apiBundleDir: apiBundle.dir,
+    reconcileBundleDir: reconcileBundle.dir,
     site: options.site,
     databaseSecretArn: options.context.databaseSecretArn,
     redisSecretArn: options.context.redisSecretArn,
+    emailSender: options.context.emailSender,
   });
-  return { stack, apiBundle };
+  return { stack, apiBundle, reconcileBundle };
 }
 
 /** esbuild's target for a Lambda runtime: `nodejs22.x` → `node22`. */

@@ -19,7 +19,15 @@ beforeAll(async () => {
   const app = new App({ outdir });
   await buildGatehouse({
     app,
-    context: { stackName: "Gatehouse", databaseSecretArn, redisSecretArn: null },
+    context: {
+      stackName: "Gatehouse",
+      databaseSecretArn,
+      redisSecretArn: null,
+      emailSender: {
+        identityArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+        from: "Gatehouse <no-reply@example.com>",
+      },
+    },
     site: webSite(),
     env: { account: "123456789012", region: "eu-west-1" },
     apiBundleDir: join(outdir, "api-bundle"),

@@ -11,7 +11,13 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Runtime } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiCognitoActions, GatehouseStack } from "../src/gatehouse-stack.ts";
+import {
+  apiCognitoActions,
+  apiCognitoActionsNotGranted,
+  GatehouseStack,
+  reconcileCognitoActions,
+  reconcileSchedule,
+} from "../src/gatehouse-stack.ts";
 import { type Built, buildGatehouse } from "../src/synthesize.ts";
 import { viewerRequestCode } from "../src/viewer-request-function.ts";
 import { webSite } from "../src/web-site.ts";
@@ -59,7 +65,7 @@ beforeAll(async () => {
   const app = new App({ outdir });
   built = await buildGatehouse({
     app,
-    context: { stackName: "Gatehouse", databaseSecretArn, redisSecretArn: null },
+    context: { stackName: "Gatehouse", databaseSecretArn, redisSecretArn: null, emailSender: null },
     site: webSite(),
     env: { account, region },
     apiBundleDir: join(outdir, "api-bundle"),
@@ -239,6 +245,8 @@ describe("the API", () => {
     const other = new GatehouseStack(app, "WithRedis", {
       env: { account, region },
       apiBundleDir: built.apiBundle.dir,
+      reconcileBundleDir: built.reconcileBundle.dir,
+      emailSender: null,
       site: webSite(),
       databaseSecretArn,
       redisSecretArn,
@@ -250,8 +258,10 @@ describe("the API", () => {
     const reads = policyStatements(withRedis.toJSON() as TemplateJson).filter(({ statement }) =>
       toArray(statement.Action).some((action) => action.startsWith("secretsmanager:")),
     );
+    // The API's grant, then reconcile's, which needs only the database.
     expect(reads.map(({ statement }) => statement.Resource)).toEqual([
       [databaseSecretArn, redisSecretArn],
+      databaseSecretArn,
     ]);
   });
 
@@ -260,6 +270,8 @@ describe("the API", () => {
       new GatehouseStack(new App({ outdir: join(outdir, "refused") }), "Refused", {
         env: { account, region },
         apiBundleDir: built.apiBundle.dir,
+        reconcileBundleDir: built.reconcileBundle.dir,
+        emailSender: null,
         site: webSite(),
         databaseSecretArn: secretArn,
         redisSecretArn: null,
@@ -287,6 +299,80 @@ describe("the API", () => {
     const [, stage] = onlyResource("AWS::ApiGatewayV2::Stage");
     expect(stage).toMatchObject({ ApiId: `\${${apiId}}`, StageName: "$default", AutoDeploy: true });
     expect(at(stage, "DefaultRouteSettings.ThrottlingRateLimit")).toBeGreaterThan(0);
+  });
+});
+
+describe("reconcile", () => {
+  it("runs the server's reconcile handler on the API's runtime, on a schedule, one at a time", () => {
+    const fnId = logicalId(built.stack.reconcileFunction);
+    const fn = render(json.Resources[fnId]?.Properties) as Record<string, unknown>;
+    const [, api] = onlyApiFunction();
+    expect(fn.Runtime).toBe(api.Runtime);
+    expect(fn.Handler).toBe("index.handler");
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(built.reconcileBundle.inputs).toContain("packages/server/src/lambda-reconcile.ts");
+    expect(built.reconcileBundle.inputs).not.toContain("packages/server/src/app.ts");
+    const variables = at(fn, "Environment.Variables") as Record<string, string>;
+    expect(variables.DATABASE_URL_SECRET_ARN).toBe(databaseSecretArn);
+    expect(variables.COGNITO_USER_POOL_ID).toBe(`\${${logicalId(built.stack.userPool)}}`);
+    expect(variables.DATABASE_URL).toBeUndefined();
+    const [, rule] = onlyResource("AWS::Events::Rule");
+    expect(rule.ScheduleExpression).toBe(`rate(${reconcileSchedule.toMinutes()} minutes)`);
+    expect(rule.State).toBe("ENABLED");
+    expect(at(rule, "Targets")).toEqual([
+      expect.objectContaining({ Arn: `\${${fnId}.Arn}`, RetryPolicy: { MaximumRetryAttempts: 0 } }),
+    ]);
+    const permissions = resourcesOfType("AWS::Lambda::Permission")
+      .map(([, permission]) => permission)
+      .filter((permission) => permission.Principal === "events.amazonaws.com");
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]).toMatchObject({
+      Action: "lambda:InvokeFunction",
+      FunctionName: `\${${fnId}.Arn}`,
+      Principal: "events.amazonaws.com",
+    });
+  });
+});
+
+describe("the pool's email", () => {
+  const sender = {
+    identityArn: `arn:aws:ses:${region}:${account}:identity/example.com`,
+    from: "Gatehouse <no-reply@example.com>",
+  };
+  const stackWith = (emailSender: typeof sender | null, name: string) =>
+    new GatehouseStack(new App({ outdir: join(outdir, name) }), name, {
+      env: { account, region },
+      apiBundleDir: built.apiBundle.dir,
+      reconcileBundleDir: built.reconcileBundle.dir,
+      site: webSite(),
+      databaseSecretArn,
+      redisSecretArn: null,
+      emailSender,
+    });
+
+  it("is Cognito's own sender unless an SES identity is given", () => {
+    const [, pool] = onlyResource("AWS::Cognito::UserPool");
+    expect(pool.EmailConfiguration).toBeUndefined();
+  });
+
+  it("goes through the SES identity given, as the DEVELOPER sending account", () => {
+    Template.fromStack(stackWith(sender, "WithSes")).hasResourceProperties(
+      "AWS::Cognito::UserPool",
+      {
+        EmailConfiguration: {
+          EmailSendingAccount: "DEVELOPER",
+          SourceArn: sender.identityArn,
+          From: sender.from,
+        },
+      },
+    );
+  });
+
+  it("refuses an identity that is not an SES identity's ARN, and a sender with no address", () => {
+    expect(() => stackWith({ ...sender, identityArn: "example.com" }, "BadSes")).toThrow(
+      /SES identity's ARN/,
+    );
+    expect(() => stackWith({ ...sender, from: "Gatehouse" }, "BadFrom")).toThrow(/an address/);
   });
 });
 
@@ -347,19 +433,50 @@ describe("IAM", () => {
       .flatMap((match) => (match?.[1] === undefined ? [] : [`cognito-idp:${match[1]}`]))
       .sort();
     expect(bundled.length).toBeGreaterThan(0);
-    expect([...toArray(statement.Action)].sort()).toEqual(bundled);
-    expect([...apiCognitoActions].sort()).toEqual(bundled);
+    const granted = bundled.filter(
+      (action) => !(apiCognitoActionsNotGranted as readonly string[]).includes(action),
+    );
+    expect([...toArray(statement.Action)].sort()).toEqual(granted);
+    expect([...apiCognitoActions].sort()).toEqual(granted);
     expect(statement.Resource).toBe(`\${${logicalId(built.stack.userPool)}.Arn}`);
   });
 
-  it("lets the API read the database secret it is given, and no other secret", () => {
+  it("lets the API and reconcile read the database secret they are given, and no other secret", () => {
     const reads = statements.filter(({ statement }) =>
       toArray(statement.Action).some((action) => action.startsWith("secretsmanager:")),
     );
     expect(reads.map(({ statement }) => statement.Action)).toEqual([
       "secretsmanager:GetSecretValue",
+      "secretsmanager:GetSecretValue",
     ]);
-    expect(reads.map(({ statement }) => statement.Resource)).toEqual([databaseSecretArn]);
+    expect(reads.map(({ statement }) => statement.Resource)).toEqual([
+      databaseSecretArn,
+      databaseSecretArn,
+    ]);
+  });
+
+  it("lets reconcile call only the Cognito operations it uses, each one in its bundle, on this pool", () => {
+    const fnId = logicalId(built.stack.reconcileFunction);
+    const fn = render(json.Resources[fnId]?.Properties) as Record<string, unknown>;
+    const roleId = String(fn.Role).replace(/^\$\{(\w+)\.Arn\}$/, "$1");
+    const cognito = statements.filter(
+      ({ where, statement }) =>
+        toArray(
+          (render(json.Resources[where.split(" ")[0] ?? ""]?.Properties?.Roles) as string[]) ?? [],
+        ).includes(`\${${roleId}}`) &&
+        toArray(statement.Action).some((action) => action.startsWith("cognito-idp:")),
+    );
+    expect(cognito).toHaveLength(1);
+    const [{ statement }] = cognito as [LocatedStatement];
+    expect([...toArray(statement.Action)].sort()).toEqual([...reconcileCognitoActions].sort());
+    const bundled = built.reconcileBundle.inputs.flatMap((input) => {
+      const name = /client-cognito-identity-provider\/dist-es\/commands\/(\w+)Command\.js$/.exec(
+        input,
+      )?.[1];
+      return name === undefined ? [] : [`cognito-idp:${name}`];
+    });
+    for (const action of reconcileCognitoActions) expect(bundled).toContain(action);
+    expect(statement.Resource).toBe(`\${${logicalId(built.stack.userPool)}.Arn}`);
   });
 });
 
