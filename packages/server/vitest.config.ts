@@ -1,9 +1,0 @@
-import { defineProject } from "vitest/config";
-
-export default defineProject({
-  test: {
-    name: "server",
-    include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/dist/**", "**/cdk.out/**"],
-  },
-});
