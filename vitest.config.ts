@@ -28,7 +28,8 @@ export default defineConfig({
     projects: [
       workspace("packages/cognito-emulator", "cognito-emulator"),
       workspace("packages/pool-settings", "pool-settings"),
-      workspace("packages/server", "server"),
+      // Whole flows through a local Cognito (several calls, a signing key, SRP) per test.
+      workspace("packages/server", "server", { testTimeout: 20_000 }),
       workspace("packages/web", "web"),
       // Each stack built in a test synthesises the whole template (seconds on a busy machine).
       workspace("infra", "infra", { testTimeout: 30_000 }),

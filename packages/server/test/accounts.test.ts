@@ -14,6 +14,7 @@ import {
   bearer,
   createAccount,
   createActiveAccount,
+  keysReady,
   PASSWORD,
   rowByEmail,
   signIn,
@@ -252,6 +253,7 @@ describe("authentication", () => {
 
   it("refuses a token signed by another pool's key", async () => {
     const other = await startEmulator({ inMemory: true, log: null, seed: localSeed() });
+    await keysReady(other);
     try {
       await (await import("../src/cognito/identity.ts"))
         .cognitoIdentity({

@@ -1,3 +1,4 @@
+import http from "node:http";
 import {
   AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
@@ -16,8 +17,22 @@ export async function startLocalCognito(): Promise<RunningEmulator> {
   const emulator = await startEmulator({ inMemory: true, log: null, seed: localSeed() });
   // The signing key is generated after the emulator listens, and every operation waits for it: on
   // a loaded machine that can outlast the API's 2.5 s deadline for its first call at start-up.
-  await fetch(`${emulator.url}/${localPool.userPoolId}/.well-known/jwks.json`);
+  await keysReady(emulator);
   return emulator;
+}
+
+/**
+ * Waits until the emulator has its signing key. On a connection of its own: a kept-alive one left
+ * in fetch's pool can be closed by the emulator just as the API's start-up reuses it.
+ */
+export function keysReady(emulator: RunningEmulator): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${emulator.url}/${localPool.userPoolId}/.well-known/jwks.json`, { agent: false }, (r) =>
+        r.resume().on("end", resolve),
+      )
+      .on("error", reject);
+  });
 }
 
 export function testConfig(emulator: RunningEmulator, env: Record<string, string> = {}): Config {
