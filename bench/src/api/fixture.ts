@@ -163,11 +163,3 @@ export async function mintMany(minter: TokenMinter, count: number): Promise<stri
   }
   return tokens;
 }
-
-/** A token whose signature is someone else's: the right header and claims, wrong bytes. */
-export function withBadSignature(token: string): string {
-  const [header, payload, signature] = token.split(".") as [string, string, string];
-  const bytes = Buffer.from(signature, "base64url");
-  bytes[0] = (bytes[0] ?? 0) ^ 0xff;
-  return `${header}.${payload}.${bytes.toString("base64url")}`;
-}

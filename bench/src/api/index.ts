@@ -4,20 +4,33 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { type AccountsRow, measureAccounts } from "./accounts.ts";
 import {
   createCognitoUser,
   insertAccount,
   mintMany,
+  POOL,
   startCognito,
   tokenMinter,
 } from "./fixture.ts";
+import { type HostileRow, measureHostile } from "./hostile.ts";
 import { pinThisProcess } from "./load.ts";
 import { type ProfileResult, profileGetMe } from "./profile.ts";
 import { measureRequests, type RequestsRow, type RequestsSettings } from "./requests.ts";
 import type { Database } from "./servers.ts";
+import { measureStartup, type StartupResult } from "./startup.ts";
+import { measureVerification } from "./verification.ts";
+import type { VerifyInput, VerifyOutput } from "./verify-worker.ts";
 
 export interface ApiBenchOptions {
   requests: Omit<RequestsSettings, "databases" | "profileDir"> & { postgres: boolean };
+  /** Distinct tokens each verifier checks per round, and rounds. */
+  verification: { tokens: number; rounds: number; hostileSeconds: number };
+  hostileSeconds: number;
+  /** Accounts created per measurement. */
+  accounts: number;
+  /** `npm start` runs after the first. */
+  laterStarts: number;
   /** PostgreSQL for Gatehouse's second database; a schema of its own is made and dropped. */
   postgresUrl: string;
   /** Write CPU profiles of Gatehouse's API here; null: none. */
@@ -36,6 +49,10 @@ export interface ApiBenchResults {
   settings: Omit<ApiBenchOptions, "log" | "postgresUrl">;
   requests: RequestsRow[];
   profiles: ProfileResult[];
+  verification: VerifyOutput;
+  hostile: HostileRow[];
+  accounts: AccountsRow[];
+  startup: StartupResult;
   notes: string[];
 }
 
@@ -62,6 +79,12 @@ export function defaultApiOptions(quick: boolean): Omit<ApiBenchOptions, "log" |
           serverCpus: "0",
           postgres: true,
         },
+    verification: quick
+      ? { tokens: 200, rounds: 1, hostileSeconds: 1 }
+      : { tokens: 2_000, rounds: 5, hostileSeconds: 10 },
+    hostileSeconds: quick ? 1 : 5,
+    accounts: quick ? 16 : 300,
+    laterStarts: quick ? 1 : 3,
     postgresUrl:
       process.env.BENCH_DATABASE_URL ??
       process.env.TEST_DATABASE_URL ??
@@ -145,6 +168,63 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
       tokenSets,
       log,
     );
+    log("verify    token verification alone, one core");
+    const verification = await measureVerification(
+      {
+        userPoolId: POOL.userPoolId,
+        clientId: POOL.clientId,
+        jwksUrl: cognito.jwksUrl,
+        jwks: (await (await fetch(cognito.jwksUrl)).json()) as VerifyInput["jwks"],
+        account: { id: account.id, sub: account.sub, email: account.email },
+        tokens: [account.token, ...minted.slice(0, options.verification.tokens - 1)],
+        rounds: options.verification.rounds,
+        hostileSeconds: options.verification.hostileSeconds,
+      },
+      root,
+      options.serverCpus,
+    );
+    for (const row of verification.rows) {
+      log(`verify    ${row.verifier}: ${row.perSecond.toFixed(0)}/s (${row.us.toFixed(1)} µs)`);
+    }
+    const hostile = await measureHostile({
+      cognito,
+      workDir: root,
+      database: { kind: "pglite", dir: pgliteDir },
+      tokens: minted.slice(0, 1_000),
+      seconds: options.hostileSeconds,
+      connections: options.requests.connections,
+      serverCpus: options.serverCpus,
+    });
+    for (const row of hostile) {
+      log(
+        `hostile   ${row.server} ${row.attack}: ${row.perSecond.toFixed(0)} req/s, ${row.jwksFetches} JWKS fetches`,
+      );
+    }
+    const accounts = await measureAccounts({
+      cognito,
+      workDir: root,
+      database: { kind: "pglite", dir: pgliteDir },
+      accounts: options.accounts,
+      connections: 8,
+      serverCpus: options.serverCpus,
+    });
+    for (const row of accounts) {
+      log(
+        `accounts  ${row.passwordSetup ?? "direct Cognito calls"}: ${row.perSecond.toFixed(1)}/s, ${row.cognitoCallsPerAccount.toFixed(2)} calls each`,
+      );
+    }
+    // npm start runs unpinned, as a developer runs it.
+    pinThisProcess("0-1");
+    const startup = await measureStartup({
+      cognito,
+      workDir: root,
+      laterStarts: options.laterStarts,
+      serverCpus: options.serverCpus,
+    });
+    log(
+      `start-up  npm start → /readyz: first ${startup.firstMs.toFixed(0)} ms, later ${startup.laterMedianMs.toFixed(0)} ms`,
+    );
+    pinThisProcess(options.loadCpus);
     const profiles: ProfileResult[] = [];
     if (options.profileDir) {
       for (const logging of options.requests.logging) {
@@ -174,14 +254,13 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
         cpuModel: cpus()[0]?.model ?? "unknown",
       },
       loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
-      settings: {
-        requests: options.requests,
-        profileDir: options.profileDir,
-        serverCpus: options.serverCpus,
-        loadCpus: options.loadCpus,
-      },
+      settings: (({ log: _log, postgresUrl: _url, ...rest }) => rest)(options),
       requests,
       profiles,
+      verification,
+      hostile,
+      accounts,
+      startup,
       notes,
     };
   } finally {
