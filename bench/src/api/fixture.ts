@@ -110,7 +110,9 @@ export async function insertAccount(
   );
   try {
     await store.insertPending({ id: account.id, email: account.email, name: "Bench Person" });
-    if (!(await store.activate(account.id, account.sub))) throw new Error("account not activated");
+    // pending → unverified (created in Cognito) → active (its owner proved the email).
+    if (!(await store.markUnverified(account.id, account.sub))) throw new Error("not created");
+    if (!(await store.activate(account.id))) throw new Error("account not activated");
   } finally {
     await store.close();
   }
