@@ -157,17 +157,6 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
     for (const count of options.requests.tokenCounts) {
       tokenSets.set(count, [account.token, ...minted.slice(0, count - 1)]);
     }
-    const requests = await measureRequests(
-      {
-        ...options.requests,
-        databases,
-        profileDir: options.profileDir,
-      },
-      cognito,
-      root,
-      tokenSets,
-      log,
-    );
     log("verify    token verification alone, one core");
     const verification = await measureVerification(
       {
@@ -225,6 +214,17 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
       `start-up  npm start → /readyz: first ${startup.firstMs.toFixed(0)} ms, later ${startup.laterMedianMs.toFixed(0)} ms`,
     );
     pinThisProcess(options.loadCpus);
+    const requests = await measureRequests(
+      {
+        ...options.requests,
+        databases,
+        profileDir: options.profileDir,
+      },
+      cognito,
+      root,
+      tokenSets,
+      log,
+    );
     const profiles: ProfileResult[] = [];
     if (options.profileDir) {
       for (const logging of options.requests.logging) {

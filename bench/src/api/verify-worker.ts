@@ -116,7 +116,11 @@ async function gatehouse() {
   await app.ready();
   return (token: string) =>
     app.authenticate(
-      { headers: { authorization: `Bearer ${token}` } } as unknown as FastifyRequest,
+      {
+        headers: { authorization: `Bearer ${token}` },
+        raw: { rawHeaders: ["authorization", `Bearer ${token}`] },
+        routeOptions: { config: {} },
+      } as unknown as FastifyRequest,
       undefined as never,
     );
 }
