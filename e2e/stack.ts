@@ -1,15 +1,7 @@
-// The real local stack in one process, on free ports: local Cognito, the API (PGlite in memory)
-// and the site on its own origin, so the browser exercises CORS as in production.
-import { createServer } from "node:net";
-import { type RunningEmulator, startEmulator } from "@gatehouse/cognito-emulator";
-import {
-  localPool,
-  localSeed,
-  passwordPolicyOf,
-  startLocalApi,
-  userPoolSettings,
-} from "@gatehouse/server";
-import { serveSite, siteConfig } from "@gatehouse/web";
+// The real local stack in one process, on free ports and in memory: local Cognito, the API and
+// the site on two origins of its own (so the browser exercises CORS as in production).
+import type { RunningEmulator } from "@gatehouse/cognito-emulator";
+import { startLocalStack } from "@gatehouse/local-stack";
 import pino from "pino";
 
 export interface Stack {
@@ -21,54 +13,25 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startStack(): Promise<Stack> {
-  const emulator = await startEmulator({ inMemory: true, log: null, seed: localSeed() });
-  const sitePort = await freePort();
-  const siteUrl = `http://localhost:${sitePort}`;
-  const localSitePort = await freePort();
-  const localStorageSiteUrl = `http://localhost:${localSitePort}`;
-  const api = await startLocalApi({
-    cognitoEndpoint: emulator.url,
-    userPoolId: localPool.userPoolId,
-    clientId: localPool.clientId,
-    corsOrigins: [siteUrl, localStorageSiteUrl],
+  const stack = await startLocalStack({
+    env: { ACCOUNTS_RATE_LIMIT_PER_MINUTE: "1000" },
+    dataDir: null,
+    emulatorPort: 0,
+    apiPort: 0,
+    sites: [{ port: 0 }, { port: 0, tokenStorage: "local" }],
     logger: pino({ level: "silent" }),
+    printCodes: false,
   });
-  const config = siteConfig({
-    region: localPool.region,
-    userPoolId: localPool.userPoolId,
-    clientId: localPool.clientId,
-    cognitoEndpoint: emulator.url,
-    apiBaseUrl: api.url,
-    passwordPolicy: passwordPolicyOf(userPoolSettings.Policies.PasswordPolicy),
-  });
-  const site = await serveSite({ port: sitePort, config });
-  const localSite = await serveSite({
-    port: localSitePort,
-    config: siteConfig({ ...config, cognitoEndpoint: emulator.url, tokenStorage: "local" }),
-  });
+  const [siteUrl, localStorageSiteUrl] = stack.siteUrls;
+  if (stack.emulator === null || siteUrl === undefined || localStorageSiteUrl === undefined) {
+    throw new Error("The local stack started without its local Cognito or its sites");
+  }
   return {
-    emulator,
-    apiUrl: api.url,
-    siteUrl: site.url,
-    localStorageSiteUrl: localSite.url,
-    async stop() {
-      await localSite.stop();
-      await site.stop();
-      await api.stop();
-      await emulator.stop();
-    },
+    emulator: stack.emulator,
+    apiUrl: stack.apiUrl,
+    siteUrl,
+    localStorageSiteUrl,
+    stop: stack.stop,
   };
 }

@@ -9,7 +9,6 @@ export {
   EmailTakenError,
   openAccountStore,
 } from "./db/index.ts";
-export { startLocalApi } from "./local-api.ts";
 export { localSeed } from "./local-seed.ts";
 export { createLogger } from "./logger.ts";
 export { fromCognito as passwordPolicyOf, type PasswordPolicy } from "./password-policy.ts";
