@@ -4,7 +4,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,8 +24,16 @@ const EMULATOR_BIN = path.join(ROOT, "packages/cognito-emulator/bin/cognito-emul
 
 /** A directory for one suite's data and logs, under the system's temporary directory. */
 export function runDir(name: string): string {
-  return mkdtempSync(path.join(tmpdir(), `gatehouse-${name}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `gatehouse-${name}-`));
+  dirs.push(dir);
+  return dir;
 }
+// Removed when the suite's process ends; RELIABILITY_KEEP=1 keeps them to look into a failure.
+const dirs: string[] = [];
+process.once("exit", () => {
+  if (process.env.RELIABILITY_KEEP === "1") return;
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {

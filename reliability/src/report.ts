@@ -22,6 +22,8 @@ interface VitestJson {
   testResults: {
     name: string;
     status: string;
+    startTime: number;
+    endTime: number;
     message?: string;
     assertionResults: {
       title: string;
@@ -47,12 +49,17 @@ const cell = (value: string | number) =>
   String(typeof value === "number" ? Math.round(value * 100) / 100 : value).replaceAll("|", "\\|");
 
 export function renderReport(resultsDir: string, facts: RunFacts): string {
-  const vitest = JSON.parse(
-    readFileSync(path.join(resultsDir, "vitest.json"), "utf8"),
-  ) as VitestJson;
+  // One record per run; a suite run again later replaces its earlier result.
+  const runs = readdirSync(resultsDir)
+    .filter((file) => /^vitest-\d+\.json$/.test(file))
+    .map((file) => JSON.parse(readFileSync(path.join(resultsDir, file), "utf8")) as VitestJson)
+    .sort((a, b) => a.startTime - b.startTime);
+  const latest = new Map<string, VitestJson["testResults"][number]>();
+  for (const run of runs) for (const result of run.testResults) latest.set(result.name, result);
+  const vitest = { testResults: [...latest.values()] };
   const suites = new Map<string, SuiteResult>();
   for (const file of readdirSync(resultsDir)) {
-    if (!file.endsWith(".json") || file === "vitest.json") continue;
+    if (!file.endsWith(".json") || file.startsWith("vitest-")) continue;
     const result = JSON.parse(readFileSync(path.join(resultsDir, file), "utf8")) as SuiteResult;
     suites.set(result.id, result);
   }
@@ -63,6 +70,7 @@ export function renderReport(resultsDir: string, facts: RunFacts): string {
     (a, b) => rank(a) - rank(b) || a.localeCompare(b),
   );
 
+  const seconds = vitest.testResults.reduce((sum, t) => sum + (t.endTime - t.startTime) / 1000, 0);
   let held = 0;
   let total = 0;
   for (const file of files.values()) {
@@ -82,10 +90,10 @@ export function renderReport(resultsDir: string, facts: RunFacts): string {
     "edit it by hand. `npm test` runs the same suites at a smaller size (and not the soak) without",
     "touching this page.",
     "",
-    `- Run: ${facts.date.toISOString().replace(/\.\d+Z$/, "Z")}, commit \`${facts.commit}\`, Node ${facts.node}, ${facts.cpus}`,
-    `- Load average (1 min) before and after: ${facts.loadBefore} → ${facts.loadAfter}` +
-      " (timings below are from a machine shared with this load)",
-    `- Checks held: **${held} of ${total}**, in ${Math.round(facts.seconds)} s`,
+    `- Written: ${facts.date.toISOString().replace(/\.\d+Z$/, "Z")}, commit \`${facts.commit}\`, Node ${facts.node}, ${facts.cpus}`,
+    "- Timings are from a machine shared with other work: read them against each other, not as" +
+      " benchmarks (those are in BENCHMARKS.md)",
+    `- Checks held: **${held} of ${total}**${total > held ? ` (the rest: ${total - held} failed or not run, named below)` : ""}; the suites ran for ${Math.round(seconds / 60)} min in all`,
     "",
     "| suite | checks held | scale |",
     "| --- | --- | --- |",
@@ -111,7 +119,10 @@ export function renderReport(resultsDir: string, facts: RunFacts): string {
     const suite = suites.get(id);
     lines.push("", `## ${suite?.title ?? id}`, "");
     if (suite?.about) lines.push(suite.about, "");
-    lines.push(`Suite: \`reliability/suites/${id}.test.ts\``, "");
+    const ran = file?.startTime
+      ? `, run ${new Date(file.startTime).toISOString().slice(0, 16)}Z`
+      : "";
+    lines.push(`Suite: \`reliability/suites/${id}.test.ts\`${ran}`, "");
     for (const check of file?.assertionResults ?? []) {
       const mark =
         check.status === "passed"

@@ -10,23 +10,31 @@ import { RESULTS_DIR } from "./results.ts";
 
 const started = Date.now();
 const loadBefore = loadavg()[0]?.toFixed(1) ?? "?";
-rmSync(RESULTS_DIR, { recursive: true, force: true });
+// Given suite files, only those run again and the other suites' last results stay on the page.
+// `--report-only` writes the page again from the results already there, running nothing.
+const reportOnly = process.argv.includes("--report-only");
+const only = process.argv.slice(2).filter((arg) => arg !== "--report-only");
+if (only.length === 0 && !reportOnly) rmSync(RESULTS_DIR, { recursive: true, force: true });
 
-const vitest = spawn(
-  process.execPath,
-  [
-    path.join(ROOT, "node_modules/vitest/vitest.mjs"),
-    "run",
-    "--project",
-    "reliability",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${path.join(RESULTS_DIR, "vitest.json")}`,
-    ...process.argv.slice(2),
-  ],
-  { cwd: ROOT, stdio: "inherit", env: { ...process.env, RELIABILITY_FULL: "1" } },
-);
-const code: number = await new Promise((resolve) => vitest.on("exit", (c) => resolve(c ?? 1)));
+const code: number = reportOnly
+  ? 0
+  : await new Promise((resolve) => {
+      const vitest = spawn(
+        process.execPath,
+        [
+          path.join(ROOT, "node_modules/vitest/vitest.mjs"),
+          "run",
+          "--project",
+          "reliability",
+          "--reporter=default",
+          "--reporter=json",
+          `--outputFile.json=${path.join(RESULTS_DIR, `vitest-${started}.json`)}`,
+          ...only,
+        ],
+        { cwd: ROOT, stdio: "inherit", env: { ...process.env, RELIABILITY_FULL: "1" } },
+      );
+      vitest.on("exit", (c) => resolve(c ?? 1));
+    });
 
 const commit = (() => {
   try {
