@@ -3,6 +3,7 @@
 // buy a flooder a fresh count; two instances sharing Redis enforce one limit between them; and
 // when Redis goes away, sign-ups carry on and the API says so in its log.
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Answer, call, isProblem, uniqueEmail } from "../src/api.ts";
@@ -171,6 +172,8 @@ describe.runIf(redisUp && postgresUp)("rate limits", () => {
       localAddress: from,
       body: { name: "Redis down", email: uniqueEmail("redisdown"), password: PASSWORD },
     });
+    // The API logs asynchronously: give the line a moment to arrive.
+    for (let i = 0; i < 50 && !/redis/i.test(a.output()); i++) await sleep(100);
     const log = a.output();
     await redisProxy.up();
     // ioredis reconnects on its own, with backoff.
