@@ -15,7 +15,12 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const stack = await startLocalStack({
-    env: { ACCOUNTS_RATE_LIMIT_PER_MINUTE: "1000" },
+    env: {
+      ACCOUNTS_RATE_LIMIT_PER_MINUTE: "1000",
+      CREDENTIALS_RATE_LIMIT_PER_MINUTE: "1000",
+      // Several test files may share one pool, each API with its own database.
+      RECONCILE_INTERVAL_SECONDS: "0",
+    },
     dataDir: null,
     emulatorPort: 0,
     apiPort: 0,
