@@ -160,7 +160,18 @@ export async function startEmulatorProcess(
 }
 
 /** The API's entry bundled once per source change, so each (re)start costs no TypeScript load. */
-async function apiBundle(entry: "main" | "reconcile-cli"): Promise<string> {
+const bundling = new Map<string, Promise<string>>();
+function apiBundle(entry: "main" | "reconcile-cli"): Promise<string> {
+  // One build per entry at a time: two API processes started together share it.
+  let pending = bundling.get(entry);
+  if (!pending) {
+    pending = buildApiBundle(entry).finally(() => bundling.delete(entry));
+    bundling.set(entry, pending);
+  }
+  return pending;
+}
+
+async function buildApiBundle(entry: "main" | "reconcile-cli"): Promise<string> {
   const src = path.join(ROOT, "packages/server/src");
   const hash = createHash("sha256").update(process.version).update(entry);
   for (const file of readdirSync(src, { recursive: true }).map(String).sort()) {
@@ -173,7 +184,7 @@ async function apiBundle(entry: "main" | "reconcile-cli"): Promise<string> {
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const { build } = await import("esbuild");
-  const temporary = `${file}.${process.pid}.tmp.mjs`;
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp.mjs`;
   await build({
     entryPoints: [path.join(src, `${entry}.ts`)],
     outfile: temporary,
