@@ -1,5 +1,6 @@
 // What an operator and a browser see of every response, whatever the route: helmet's security
 // headers, and one log line per request with its id, status and time.
+import { connect } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,5 +86,47 @@ describe("every response", () => {
       false,
     );
     expect(JSON.stringify(lines)).not.toContain("not.a.token");
+  });
+});
+
+/** Sends raw bytes and reads the whole answer (the server closes the connection after it). */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, "127.0.0.1", () => socket.end(request));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      // The server may close while a large request is still being written.
+      if (error.code === "ECONNRESET" || error.code === "EPIPE")
+        resolve(Buffer.concat(chunks).toString());
+      else reject(error);
+    });
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+describe("a request Node's parser refuses before any route", () => {
+  let port = 0;
+  beforeAll(async () => {
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    port = typeof address === "object" && address ? address.port : 0;
+  });
+
+  it.each([
+    [
+      "a 1 MB Authorization header",
+      `GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${"A".repeat(1024 * 1024)}\r\n\r\n`,
+      431,
+      "headers_too_large",
+    ],
+    ["malformed HTTP", "GET /me HTTP/1.1\r\nHost x\r\n\r\n", 400, "validation_failed"],
+  ])("answers %s with a problem response", async (_what, request, status, code) => {
+    const answer = await rawExchange(port, request);
+    const [head = "", body = ""] = answer.split("\r\n\r\n");
+    expect(head.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    const problem = JSON.parse(body) as { status: number; code: string };
+    expect(problem).toMatchObject({ status, code });
   });
 });

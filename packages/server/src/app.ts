@@ -6,6 +6,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { answerClientError } from "./client-error.ts";
 import type { Identity } from "./cognito/identity.ts";
 import type { AccountStore } from "./db/index.ts";
 import type { PasswordPolicy } from "./password-policy.ts";
@@ -52,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // One line per request, written by the onResponse hook below, in place of Fastify's two.
     disableRequestLogging: true,
+    clientErrorHandler: answerClientError,
   });
   app.addHook("onResponse", (request, reply, done) => {
     request.log.info(

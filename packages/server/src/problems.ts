@@ -13,6 +13,8 @@ export type ProblemCode =
   | "rate_limited"
   | "too_many_attempts"
   | "identity_unavailable"
+  | "headers_too_large"
+  | "request_timeout"
   | "internal";
 
 const STATUS: Record<ProblemCode, number> = {
@@ -28,6 +30,8 @@ const STATUS: Record<ProblemCode, number> = {
   rate_limited: 429,
   too_many_attempts: 429,
   identity_unavailable: 503,
+  headers_too_large: 431,
+  request_timeout: 408,
   internal: 500,
 };
 
@@ -44,6 +48,8 @@ const TITLE: Record<ProblemCode, string> = {
   rate_limited: "Too many requests",
   too_many_attempts: "Too many attempts",
   identity_unavailable: "The identity service is unavailable",
+  headers_too_large: "The request's headers are too large",
+  request_timeout: "The request took too long to arrive",
   internal: "Internal error",
 };
 
