@@ -66,6 +66,12 @@ class Member {
     if (typeof value !== "string") {
       throw validationError(this.at(name), value, "Member must be a string");
     }
+    this.lengthWithin(name, value, min, max);
+    return value;
+  }
+
+  /** A string's or list's length within Cognito's bounds for the member. */
+  private lengthWithin(name: string, value: string | unknown[], min: number, max: number): void {
     if (value.length < min) {
       throw validationError(
         this.at(name),
@@ -80,7 +86,6 @@ class Member {
         `Member must have length less than or equal to ${max}`,
       );
     }
-    return value;
   }
 
   oneOf(name: string, allowed: readonly string[]): string | undefined {
@@ -115,20 +120,7 @@ class Member {
     const value = this.value[name];
     if (absent(value)) return undefined;
     if (!Array.isArray(value)) throw validationError(this.at(name), value, "Member must be a list");
-    if (value.length < min) {
-      throw validationError(
-        this.at(name),
-        value,
-        `Member must have length greater than or equal to ${min}`,
-      );
-    }
-    if (value.length > max) {
-      throw validationError(
-        this.at(name),
-        value,
-        `Member must have length less than or equal to ${max}`,
-      );
-    }
+    this.lengthWithin(name, value, min, max);
     return value;
   }
 
