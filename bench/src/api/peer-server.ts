@@ -127,3 +127,5 @@ async function expressPeer() {
 
 if (kind === "express") await expressPeer();
 else await fastifyPeer();
+// A normal exit on SIGTERM, so `node --cpu-prof` writes the peer's profile too.
+process.once("SIGTERM", () => process.exit(0));

@@ -115,13 +115,16 @@ async function gatehouse() {
   });
   await app.ready();
   return (token: string) =>
-    app.authenticate(
-      {
-        headers: { authorization: `Bearer ${token}` },
-        raw: { rawHeaders: ["authorization", `Bearer ${token}`] },
-        routeOptions: { config: {} },
-      } as unknown as FastifyRequest,
-      undefined as never,
+    new Promise<void>((resolve, reject) =>
+      app.authenticate(
+        {
+          headers: { authorization: `Bearer ${token}` },
+          raw: { rawHeaders: ["authorization", `Bearer ${token}`] },
+          routeOptions: { config: {} },
+        } as unknown as FastifyRequest,
+        undefined as never,
+        (error) => (error ? reject(error) : resolve()),
+      ),
     );
 }
 

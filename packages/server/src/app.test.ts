@@ -1,5 +1,6 @@
-// What an operator and a browser see of every response, whatever the route: helmet's security
-// headers, and one log line per request with its id, status and time.
+// What an operator and a browser see of every response, whatever the route: the API's security
+// headers, cross-origin access for the site's origin only, and one log line per request with its
+// id, status and time.
 import { connect } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 describe("every response", () => {
-  it("carries helmet's security headers, on success, refusal and unknown routes alike", async () => {
+  it("carries the API's security headers, on success, refusal and unknown routes alike", async () => {
     for (const [url, status] of [
       ["/healthz", 200],
       ["/me", 401],
@@ -54,15 +55,69 @@ describe("every response", () => {
     ] as const) {
       const response = await app.inject({ url });
       expect(response.statusCode).toBe(status);
-      expect(response.headers["content-security-policy"]).toContain("default-src 'self'");
+      // Personal data: never stored by a browser or a cache between.
+      expect(response.headers["cache-control"]).toBe("no-store");
+      // Opened as a page, a response runs nothing and cannot be framed.
+      expect(response.headers["content-security-policy"]).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(response.headers["x-frame-options"]).toBe("DENY");
+      expect(response.headers["x-content-type-options"]).toBe("nosniff");
       expect(response.headers["strict-transport-security"]).toBe(
         "max-age=31536000; includeSubDomains",
       );
-      expect(response.headers["x-content-type-options"]).toBe("nosniff");
-      expect(response.headers["x-frame-options"]).toBe("SAMEORIGIN");
-      expect(response.headers["cross-origin-opener-policy"]).toBe("same-origin");
-      expect(response.headers["referrer-policy"]).toBe("no-referrer");
+      expect(response.headers.vary).toBe("Origin");
     }
+  });
+
+  it("lets the site's origin read answers, and no other origin", async () => {
+    const site = await app.inject({
+      url: "/healthz",
+      headers: { origin: "http://localhost:8080" },
+    });
+    expect(site.headers["access-control-allow-origin"]).toBe("http://localhost:8080");
+    expect(site.headers["access-control-expose-headers"]).toBe("retry-after, location");
+    const foreign = await app.inject({
+      url: "/healthz",
+      headers: { origin: "https://evil.example" },
+    });
+    expect(foreign.statusCode).toBe(200);
+    expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
+    // A near miss is another origin: the match is exact.
+    const lookalike = await app.inject({
+      url: "/healthz",
+      headers: { origin: "http://localhost:8080.evil.example" },
+    });
+    expect(lookalike.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("answers the site's preflight on any path before authentication, and refuses others'", async () => {
+    const preflight = (origin: string | undefined, method: string | undefined) =>
+      app.inject({
+        method: "OPTIONS",
+        url: "/me",
+        headers: {
+          ...(origin ? { origin } : {}),
+          ...(method ? { "access-control-request-method": method } : {}),
+          "access-control-request-headers": "authorization",
+        },
+      });
+    const allowed = await preflight("http://localhost:8080", "PATCH");
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers).toMatchObject({
+      "access-control-allow-origin": "http://localhost:8080",
+      "access-control-allow-methods": "GET, POST, PATCH, DELETE",
+      "access-control-allow-headers": "authorization, content-type",
+      "access-control-max-age": "600",
+    });
+    const foreign = await preflight("https://evil.example", "GET");
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(foreign.json()).toMatchObject({ code: "origin_not_allowed" });
+    expect(foreign.json().detail).toContain("https://evil.example");
+    const incomplete = await preflight("http://localhost:8080", undefined);
+    expect(incomplete.statusCode).toBe(400);
+    expect(incomplete.json().errors[0].field).toBe("access-control-request-method");
   });
 
   it("is logged in one line with its request id, status and time, and no token", async () => {

@@ -1,18 +1,23 @@
 // buildApp: the whole API from its parts, with no environment reads (see main.ts for that).
-import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { answerClientError } from "./client-error.ts";
 import type { Identity } from "./cognito/identity.ts";
 import type { AccountStore } from "./db/index.ts";
+import { lazyChildLogger } from "./logger.ts";
 import type { PasswordPolicy } from "./password-policy.ts";
 import { accounts } from "./plugins/accounts.ts";
 import { type AuthenticateOptions, authenticate } from "./plugins/authenticate.ts";
 import { PROBLEM_TYPE, Problem } from "./problems.ts";
+import { responseHeaders } from "./response-headers.ts";
 
 export interface AppOptions {
   store: AccountStore;
@@ -52,12 +57,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // One line per request, written by the onResponse hook below, in place of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler: answerClientError,
+    // A request's logger (bound to its id) is made only when something logs through it.
+    childLoggerFactory: lazyChildLogger,
   });
+  // The request line holds only the fields below, none of them secret, so it skips the wildcard
+  // redaction every other line goes through (which would triple its cost, see BENCHMARKS.md).
+  const requestLine = options.logger.child({}, { redact: [] });
   app.addHook("onResponse", (request, reply, done) => {
-    request.log.info(
+    // Through one logger made once, with the id as a field: the same line as the request's own
+    // logger would write, without making that logger for every request.
+    requestLine.info(
       {
+        reqId: request.id,
         method: request.method,
         url: request.url,
         statusCode: reply.statusCode,
@@ -93,19 +106,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
-  // helmet's headers do not vary by request here (no CSP nonces): computed once, set by one
-  // synchronous hook, rather than helmet parsing its CSP directives again on every request.
-  const security = await helmetHeaders();
-  app.addHook("onRequest", (_request, reply, done) => {
-    reply.headers(security);
-    done();
-  });
-  await app.register(cors, {
-    origin: options.corsOrigins,
+  responseHeaders(app, {
+    origins: options.corsOrigins,
     methods: ["GET", "POST", "PATCH", "DELETE"],
     allowedHeaders: ["authorization", "content-type"],
     exposedHeaders: ["retry-after", "location"],
-    maxAge: 600,
+    maxAgeSeconds: 600,
   });
   await app.register(rateLimit, {
     global: false,
@@ -157,24 +163,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
-}
-
-/** The headers @fastify/helmet (default options) sets on a response, read off one probe request. */
-export async function helmetHeaders(): Promise<Record<string, string>> {
-  const probe = Fastify({ logger: false });
-  let headers: Record<string, string> = {};
-  await probe.register(helmet, { global: true });
-  probe.get("/", async (_request, reply) => {
-    // Nothing but helmet's onRequest hooks has touched the response yet.
-    headers = Object.fromEntries(
-      Object.entries(reply.raw.getHeaders()).map(([name, value]) => [name, String(value)]),
-    );
-    return "";
-  });
-  await probe.inject("/");
-  await probe.close();
-  if (Object.keys(headers).length === 0) throw new Error("helmet set no headers on the probe");
-  return headers;
 }
 
 function asProblem(error: FastifyError | Problem): Problem {

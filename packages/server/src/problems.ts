@@ -9,6 +9,7 @@ export type ProblemCode =
   | "current_password_incorrect"
   | "unauthorized"
   | "email_unverified"
+  | "origin_not_allowed"
   | "not_found"
   | "rate_limited"
   | "too_many_attempts"
@@ -26,6 +27,7 @@ const STATUS: Record<ProblemCode, number> = {
   current_password_incorrect: 400,
   unauthorized: 401,
   email_unverified: 403,
+  origin_not_allowed: 403,
   not_found: 404,
   rate_limited: 429,
   too_many_attempts: 429,
@@ -44,6 +46,7 @@ const TITLE: Record<ProblemCode, string> = {
   current_password_incorrect: "The current password is not right",
   unauthorized: "Sign-in required",
   email_unverified: "The email address is not verified yet",
+  origin_not_allowed: "Pages from this origin may not call the API",
   not_found: "Not found",
   rate_limited: "Too many requests",
   too_many_attempts: "Too many attempts",

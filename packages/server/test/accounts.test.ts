@@ -195,6 +195,23 @@ describe("authentication", () => {
     expect(response.statusCode).toBe(200);
   });
 
+  it("refuses a token that shares a remembered token's signature but not its claims", async () => {
+    // The verified-token cache finds a token by its signature's tail: a hit must still be the
+    // whole token, or a payload edited under a kept signature would pass as the original.
+    expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(200);
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    const edited = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 3600 })).toString(
+      "base64url",
+    );
+    for (const forged of [`${header}.${edited}.${signature}`, `x${token}`]) {
+      const response = await api.app.inject({ url: "/me", headers: bearer(forged) });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().code).toBe("unauthorized");
+    }
+    expect((await api.app.inject({ url: "/me", headers: bearer(token) })).statusCode).toBe(200);
+  });
+
   it.each([
     ["no header", undefined],
     ["another scheme", "Basic dXNlcjpwYXNz"],

@@ -3,7 +3,12 @@
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from "fastify";
 import fp from "fastify-plugin";
 import { identityUnavailable } from "../cognito/errors.ts";
 import type { Account, AccountStore } from "../db/index.ts";
@@ -28,7 +33,7 @@ declare module "fastify" {
   }
   interface FastifyInstance {
     /** An onRequest hook that refuses the request unless it carries a valid access token. */
-    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    authenticate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
     /** Forget a cached account on this instance (after this instance changed it). */
     evictAccount(id: string): void;
   }
@@ -73,7 +78,11 @@ export interface AuthenticateOptions {
 
 /** A verified token, remembered until it expires. */
 interface VerifiedToken {
+  /** The whole token (the cache finds it by its last characters, see `tokenKey`). */
+  token: string;
   claims: AccessClaims;
+  /** The account the token's `username` names; null when that is not an account id here. */
+  accountId: string | null;
   /** Cognito said it was still honoured after the sign-out at this watermark (ms). */
   activeAfterSignOutAt: number | null;
   /** Cognito said it was revoked: it never will be honoured again. */
@@ -88,6 +97,14 @@ const CLOCK_SKEW_SECONDS = 60;
  * Tokens issued this close to a sign-out are checked with Cognito instead of compared.
  */
 const SIGN_OUT_UNCERTAINTY_MS = 2000;
+
+/**
+ * What the verified-token cache is keyed by: the signature's last 24 characters (over 140 random
+ * bits), so that finding a token hashes 24 characters rather than its 1,000 or so. Only verified
+ * tokens are stored and a hit must equal the whole token, so a token made to share a key with
+ * another gains nothing: it is verified like any unknown token.
+ */
+const tokenKey = (token: string) => token.slice(-24);
 
 const refuse = (detail: string) => new Problem("unauthorized", detail);
 const ambiguous = () =>
@@ -170,10 +187,12 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
   });
   app.addHook("onClose", async () => unsubscribe());
 
-  /** A token verified before and not expired, found by the token itself (no hashing needed). */
+  /** A token verified before and not expired; the whole token must match, not just its key. */
   function remembered(token: string): VerifiedToken | undefined {
-    const cached = tokens.get(token);
-    return cached && cached.claims.exp > nowSeconds() ? cached : undefined;
+    const cached = tokens.get(tokenKey(token));
+    return cached && cached.token === token && cached.claims.exp > nowSeconds()
+      ? cached
+      : undefined;
   }
 
   async function verify(token: string): Promise<VerifiedToken> {
@@ -196,6 +215,7 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
       throw refuse("The access token is not valid.");
     }
     const verified: VerifiedToken = {
+      token,
       claims: {
         username,
         sub,
@@ -203,10 +223,11 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
         exp,
         originJti: typeof originJti === "string" ? originJti : null,
       },
+      accountId: UUID.test(username) ? username.toLowerCase() : null,
       activeAfterSignOutAt: null,
       revoked: false,
     };
-    tokens.set(token, verified);
+    tokens.set(tokenKey(token), verified);
     return verified;
   }
 
@@ -242,15 +263,83 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     version++;
     accounts.delete(id);
   });
-  app.decorate("authenticate", async (request: FastifyRequest) => {
+  /** The Authorization header, when there is exactly one. */
+  function authorizationOf(request: FastifyRequest): string {
     const header = request.headers.authorization;
     // Two headers (or two values joined by a proxy) leave which one counts to chance: refused.
     if (authorizationHeaders(request.raw.rawHeaders) > 1 || header?.includes(",")) {
       throw ambiguous();
     }
     if (header === undefined) throw refuse("Sign in: this request needs an access token.");
-    // The usual request, "Bearer <a token verified before>", is answered from memory without the
-    // pattern below (which that token matched when it was first verified).
+    return header;
+  }
+
+  function accountIdOf(verified: VerifiedToken): string {
+    if (verified.revoked) throw signedOut();
+    if (verified.accountId === null) throw refuse("The access token is not for an account here.");
+    return verified.accountId;
+  }
+
+  /** Refuses a token whose account is gone, not made yet, or another user's by now. */
+  function checkAccount(
+    verified: VerifiedToken,
+    account: Account | null | undefined,
+  ): asserts account is Account {
+    if (!account || account.status === "pending" || account.cognitoSub !== verified.claims.sub) {
+      throw refuse("The account no longer exists.");
+    }
+  }
+
+  /**
+   * The token against the account's sign-out watermark: refused, or whether it is settled (false:
+   * only Cognito can tell, see `againstWatermark`).
+   */
+  function settled(verified: VerifiedToken, account: Account): boolean {
+    const standing = againstWatermark(verified.claims, account);
+    if (standing === "revoked") throw signedOut();
+    return (
+      standing === "live" || verified.activeAfterSignOutAt === (account.signedOutAt?.getTime() ?? 0)
+    );
+  }
+
+  function admit(
+    request: FastifyRequest,
+    token: string,
+    verified: VerifiedToken,
+    account: Account,
+  ) {
+    if (account.status === "unverified" && request.routeOptions.config.allowUnverified !== true) {
+      throw new Problem(
+        "email_unverified",
+        "Verify your email address first: enter the code we sent to it.",
+      );
+    }
+    request.account = account;
+    request.accessToken = token;
+    request.accessClaims = verified.claims;
+  }
+
+  /**
+   * The usual request: "Bearer <a token verified before>" for an account in memory, settled
+   * without a question to anyone. Answers whether it admitted the request; throws a refusal.
+   */
+  function admitFromMemory(request: FastifyRequest): boolean {
+    const header = authorizationOf(request);
+    // Without the pattern below, which a remembered token matched when it was first verified.
+    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+    const verified = remembered(token);
+    if (verified === undefined) return false;
+    const account = accounts.get(accountIdOf(verified));
+    if (account === undefined) return false;
+    checkAccount(verified, account);
+    if (!settled(verified, account)) return false;
+    admit(request, token, verified, account);
+    return true;
+  }
+
+  /** Every other request: the token verified, the account loaded, Cognito asked if need be. */
+  async function admitAfterChecks(request: FastifyRequest): Promise<void> {
+    const header = authorizationOf(request);
     let token = header.startsWith("Bearer ") ? header.slice(7) : "";
     let verified = remembered(token);
     if (verified === undefined) {
@@ -260,36 +349,36 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
       if (Buffer.byteLength(token) > maxTokenBytes) throw refuse("The access token is too large.");
       verified = await verify(token);
     }
-    if (verified.revoked) throw signedOut();
-    const { claims } = verified;
-    if (!UUID.test(claims.username)) throw refuse("The access token is not for an account here.");
-    const id = claims.username.toLowerCase();
+    const id = accountIdOf(verified);
     const account = accounts.get(id) ?? (await loadAccount(id));
-    if (!account || account.status === "pending" || account.cognitoSub !== claims.sub) {
-      throw refuse("The account no longer exists.");
-    }
-    const standing = againstWatermark(claims, account);
-    if (standing === "revoked") throw signedOut();
-    if (standing === "ask-cognito") {
-      const watermark = account.signedOutAt?.getTime() ?? 0;
-      if (verified.activeAfterSignOutAt !== watermark) {
-        if (!(await stillHonoured(token))) {
-          verified.revoked = true;
-          throw signedOut();
-        }
-        verified.activeAfterSignOutAt = watermark;
+    checkAccount(verified, account);
+    if (!settled(verified, account)) {
+      if (!(await stillHonoured(token))) {
+        verified.revoked = true;
+        throw signedOut();
       }
+      verified.activeAfterSignOutAt = account.signedOutAt?.getTime() ?? 0;
     }
-    if (account.status === "unverified" && request.routeOptions.config.allowUnverified !== true) {
-      throw new Problem(
-        "email_unverified",
-        "Verify your email address first: enter the code we sent to it.",
-      );
-    }
-    request.account = account;
-    request.accessClaims = claims;
-    request.accessToken = token;
-  });
+    admit(request, token, verified, account);
+  }
+
+  // A callback hook, not an async one: the usual request is admitted without a promise or a turn
+  // of the microtask queue.
+  app.decorate(
+    "authenticate",
+    (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      try {
+        if (admitFromMemory(request)) {
+          done();
+          return;
+        }
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      admitAfterChecks(request).then(() => done(), done);
+    },
+  );
 };
 
 export const authenticate = fp(plugin, { name: "gatehouse-authenticate", fastify: "5.x" });
