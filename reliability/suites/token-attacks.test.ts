@@ -80,6 +80,8 @@ interface Attack {
    * a 5xx, without failing the suite; the reason says where the fix belongs.
    */
   gap?: string;
+  /** The one refusal this kind must get, every time, as a problem response. */
+  refusal?: { status: number; code: string };
   /**
    * For a kind whose request is large: a valid request of the same size (its answer's time in ms),
    * which its time bound is measured against instead of a small valid request, since moving the
@@ -442,6 +444,8 @@ beforeAll(async () => {
   });
   attacks.push({
     kind: "1 MB token",
+    // Refused by Node's parser before any route (headers over 16 KiB); client-error.ts answers.
+    refusal: { status: 431, code: "headers_too_large" },
     sameSize: {
       name: "valid GET /me carrying a 1 MB body",
       async send() {
@@ -614,6 +618,20 @@ describe("token attacks on GET /me", () => {
     expect(
       rows.filter((r) => r.median > r.limit && !r.gap).map((r) => [r.kind, r.median, r.limit]),
     ).toEqual([]);
+    const exact = attacks.flatMap((attack) => (attack.refusal ? [attack] : []));
+    expect(
+      exact.map((attack) => {
+        const row = rows.find((r) => r.kind === attack.kind);
+        return [attack.kind, row?.statuses, row?.codes, row?.problem];
+      }),
+    ).toEqual(
+      exact.map((attack) => [
+        attack.kind,
+        String(attack.refusal?.status),
+        attack.refusal?.code,
+        true,
+      ]),
+    );
     // None of it went to the addresses the tokens named.
     expect(attackerHits).toBe(0);
   });
