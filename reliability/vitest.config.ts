@@ -11,6 +11,9 @@ export default defineProject({
     include: ["suites/**/*.test.ts"],
     exclude: ["**/node_modules/**", ...(full ? [] : ["suites/soak.test.ts"])],
     fileParallelism: false,
+    // Every suite's temporary directories under one per run, removed when done (src/run-dirs.ts).
+    globalSetup: ["./src/global-setup.ts"],
+    setupFiles: ["./src/setup.ts"],
     testTimeout: full ? 900_000 : 180_000,
     hookTimeout: 180_000,
   },

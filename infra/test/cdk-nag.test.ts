@@ -1,21 +1,31 @@
 // The checks a reviewer of AWS stacks runs: cdk-nag's AwsSolutions pack over the synthesised
 // stack. Every finding is fixed or suppressed in the stack with a written reason; none may remain.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGatehouse } from "../src/synthesize.ts";
 import { webSite } from "../src/web-site.ts";
 
 const databaseSecretArn =
   "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatehouse/database-url-AbCdEf";
 let report: string;
+/** Synthesis output (the API bundle, the site's assets), removed afterwards. */
+const outdirs: string[] = [];
+const newOutdir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  outdirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
-  const outdir = mkdtempSync(join(tmpdir(), "gatehouse-nag-"));
+  const outdir = newOutdir("gatehouse-nag-");
   const app = new App({ outdir });
   await buildGatehouse({
     app,
@@ -48,7 +58,7 @@ describe("cdk-nag's AwsSolutions checks", () => {
   });
 
   it("report a finding that nobody acknowledged (the pack runs)", () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "gatehouse-nag-bare-")) });
+    const app = new App({ outdir: newOutdir("gatehouse-nag-bare-") });
     const stack = new Stack(app, "Bare");
     new Bucket(stack, "Unlogged");
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,6 +1,6 @@
 // The synthesized template, checked against what the design depends on. The stack is built the
 // way `npm run synth` and `npm run deploy` build it: the real API bundle and the real website.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appClientSettings, localPool, userPoolSettings } from "@gatehouse/pool-settings";
@@ -10,7 +10,7 @@ import { App, CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Runtime } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apiCognitoActions,
   apiCognitoActionsNotGranted,
@@ -74,6 +74,8 @@ beforeAll(async () => {
   template = Template.fromStack(built.stack);
   json = template.toJSON() as TemplateJson;
 }, 120_000);
+// The synthesis output holds the API bundle and the site's assets.
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe("the user pool", () => {
   it("carries every setting of pool-settings.ts, and only those besides its name", () => {

@@ -4,17 +4,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { localPool, localSeed } from "@gatehouse/server";
@@ -22,18 +13,7 @@ import { localPool, localSeed } from "@gatehouse/server";
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const EMULATOR_BIN = path.join(ROOT, "packages/cognito-emulator/bin/cognito-emulator.js");
 
-/** A directory for one suite's data and logs, under the system's temporary directory. */
-export function runDir(name: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `gatehouse-${name}-`));
-  dirs.push(dir);
-  return dir;
-}
-// Removed when the suite's process ends; RELIABILITY_KEEP=1 keeps them to look into a failure.
-const dirs: string[] = [];
-process.once("exit", () => {
-  if (process.env.RELIABILITY_KEEP === "1") return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+export { runDir } from "./run-dirs.ts";
 
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {

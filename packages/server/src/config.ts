@@ -1,5 +1,7 @@
 // The environment, read and checked in one place. A missing or malformed value stops start-up
 // with a message naming the variable.
+import { DEFAULT_MAX_CONCURRENT_CALLS, DEFAULT_QUEUE_TIMEOUT_MS } from "./cognito/call-limiter.ts";
+
 export type PasswordSetup = "set-password" | "challenge";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,6 +21,10 @@ export interface Config {
   host: string;
   corsOrigins: string[];
   passwordSetup: PasswordSetup;
+  /** Cognito calls one process has in flight at once; the others wait their turn (call-limiter.ts). */
+  cognitoMaxConcurrentCalls: number;
+  /** The longest a Cognito call waits for its turn; past it the request answers 503. */
+  cognitoQueueTimeoutMs: number;
   accountsRateLimitPerMinute: number;
   /** Password reset, its confirmation, email verification and password change, per client IP. */
   credentialsRateLimitPerMinute: number;
@@ -136,6 +142,20 @@ export function loadConfig(env: Env): Config {
     host: optional(env, "HOST") ?? "127.0.0.1",
     corsOrigins,
     passwordSetup,
+    cognitoMaxConcurrentCalls: integer(
+      env,
+      "COGNITO_MAX_CONCURRENT_CALLS",
+      DEFAULT_MAX_CONCURRENT_CALLS,
+      1,
+      1000,
+    ),
+    cognitoQueueTimeoutMs: integer(
+      env,
+      "COGNITO_QUEUE_TIMEOUT_MS",
+      DEFAULT_QUEUE_TIMEOUT_MS,
+      0,
+      120_000,
+    ),
     accountsRateLimitPerMinute: integer(env, "ACCOUNTS_RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000),
     credentialsRateLimitPerMinute: integer(
       env,

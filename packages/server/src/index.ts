@@ -1,5 +1,12 @@
 export { appClientSettings, localPool, userPoolSettings } from "@gatehouse/pool-settings";
 export { type AppOptions, buildApp } from "./app.ts";
+export {
+  type CallLimiter,
+  CognitoQueueTimeout,
+  callLimiter,
+  DEFAULT_MAX_CONCURRENT_CALLS,
+  DEFAULT_QUEUE_TIMEOUT_MS,
+} from "./cognito/call-limiter.ts";
 export { createCognitoClient } from "./cognito/client.ts";
 export { cognitoIdentity, type Identity } from "./cognito/identity.ts";
 export { type Config, ConfigError, loadConfig } from "./config.ts";

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { localPool } from "@gatehouse/pool-settings";
+import { configuredLimiter } from "./cognito/call-limiter.ts";
 import { createCognitoClient } from "./cognito/client.ts";
 import { cognitoIdentity } from "./cognito/identity.ts";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -87,6 +88,7 @@ try {
       userPoolId: config.userPoolId,
       clientId: config.clientId,
       passwordSetup: config.passwordSetup,
+      limiter: configuredLimiter(config),
     }),
     users: () => poolUsers(client, config.userPoolId),
     apply: values.apply,

@@ -1,6 +1,7 @@
 // Reconcile as the running system does it: one pass with repairs applied, under a lock so that of
 // many API instances (or scheduled runs) only one works at a time; and a timer in the API.
 import type { Logger } from "pino";
+import { configuredLimiter } from "./cognito/call-limiter.ts";
 import { createCognitoClient } from "./cognito/client.ts";
 import { cognitoIdentity, type Identity, type IdentityUser } from "./cognito/identity.ts";
 import type { Config } from "./config.ts";
@@ -97,6 +98,7 @@ export async function runReconcile(
         userPoolId: config.userPoolId,
         clientId: config.clientId,
         passwordSetup: config.passwordSetup,
+        limiter: configuredLimiter(config),
       }),
       users: () => poolUsers(client, config.userPoolId),
       logger,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { buildApp } from "./app.ts";
+import { configuredLimiter } from "./cognito/call-limiter.ts";
 import { createCognitoClient } from "./cognito/client.ts";
 import { cognitoIdentity, type Identity } from "./cognito/identity.ts";
 import type { Config } from "./config.ts";
@@ -52,12 +53,17 @@ async function loadLocalJwks(config: Config): Promise<AuthenticateOptions["jwks"
 export async function createApi(config: Config, parts: ApiParts = {}): Promise<Api> {
   const logger = parts.logger ?? createLogger(undefined, config.logLevel);
   const cognito = createCognitoClient(config);
-  const base = cognitoIdentity({
+  const pool = {
     client: cognito,
     userPoolId: config.userPoolId,
     clientId: config.clientId,
     passwordSetup: config.passwordSetup,
-  });
+  };
+  const base = cognitoIdentity({ ...pool, limiter: configuredLimiter(config) });
+  // The readiness probe asks Cognito beside the queue: a burst waiting its turn is load this
+  // instance is taking, not a Cognito it cannot reach; failing the probe then would take the
+  // instance out of service and send the burst to the others.
+  const probe = cognitoIdentity({ ...pool, limiter: null });
   const identity = parts.wrapIdentity ? parts.wrapIdentity(base) : base;
   const [policy, jwks] = await Promise.all([base.passwordPolicy(), loadLocalJwks(config)]);
   const store =
@@ -91,9 +97,9 @@ export async function createApi(config: Config, parts: ApiParts = {}): Promise<A
     redis,
     logger,
     trustProxyHops: config.trustProxyHops,
-    // Bounded like every other call (cognito/identity.ts).
+    // Bounded by a deadline like every other call (cognito/identity.ts).
     identityReady: async () => {
-      await base.passwordPolicy();
+      await probe.passwordPolicy();
     },
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.accountCacheSize !== undefined ? { accountCacheSize: parts.accountCacheSize } : {}),

@@ -168,3 +168,39 @@ describe("a call done but its answer lost, then retried by the SDK", () => {
     expect(await signIn(cognito, response.json().id)).toEqual(expect.any(String));
   });
 });
+
+describe("more calls than COGNITO_MAX_CONCURRENT_CALLS", () => {
+  it("a call waits its turn behind a slow one and succeeds; past the queue bound, 503 as when Cognito is down", async () => {
+    // One call at a time; the first request's AdminCreateUser hangs until its attempt is cut off
+    // (1.5 s), then the SDK's retry goes through: the slot is held for well over a second.
+    const patient = await api({ COGNITO_MAX_CONCURRENT_CALLS: "1" });
+    gate.fail("AdminCreateUser", "hang", 1);
+    const [first, second] = await Promise.all([
+      post(patient, uniqueEmail("first")),
+      post(patient, uniqueEmail("waits")),
+    ]);
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+
+    const hasty = await api({ COGNITO_MAX_CONCURRENT_CALLS: "1", COGNITO_QUEUE_TIMEOUT_MS: "300" });
+    gate.fail("AdminCreateUser", "hang", 1);
+    const email = uniqueEmail("gives-up");
+    const holding = post(hasty, uniqueEmail("holds"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    const refused = await post(hasty, email);
+    const took = Date.now() - started;
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().code).toBe("identity_unavailable");
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    // The queue bound, not a call's deadline (2.5 s), decided it: AdminCreateUser and the undo's
+    // AdminDeleteUser each waited 300 ms and were never sent.
+    expect(took).toBeLessThan(1_400);
+    // The readiness probe goes beside the queue: a busy instance is still ready.
+    expect((await hasty.app.inject({ url: "/readyz" })).statusCode).toBe(200);
+    expect((await holding).statusCode).toBe(201);
+    expect(await usersWithEmail(email)).toEqual([]);
+    // The undo could not be sent either: the row stays pending, and reconcile removes it.
+    expect((await rowByEmail(store, email))?.status).toBe("pending");
+    await retryCompletes(email, Number(refused.headers["retry-after"]));
+  }, 20_000);
+});

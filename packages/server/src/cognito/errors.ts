@@ -12,6 +12,8 @@ const UNAVAILABLE = new Set([
   "TimeoutError",
   "RequestTimeout",
   "AbortError",
+  // A call that waited its turn in the API's own queue for too long (call-limiter.ts).
+  "CognitoQueueTimeout",
 ]);
 
 const NETWORK = new Set([

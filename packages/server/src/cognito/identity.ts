@@ -23,6 +23,12 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { PasswordSetup } from "../config.ts";
 import { fromCognito, type PasswordPolicy } from "../password-policy.ts";
+import {
+  type CallLimiter,
+  callLimiter,
+  DEFAULT_MAX_CONCURRENT_CALLS,
+  DEFAULT_QUEUE_TIMEOUT_MS,
+} from "./call-limiter.ts";
 import { COGNITO_CALL_DEADLINE_MS } from "./client.ts";
 import { cognitoErrorName, isTransient } from "./errors.ts";
 
@@ -80,6 +86,14 @@ export interface Identity {
   isAccessTokenActive(accessToken: string): Promise<boolean>;
 }
 
+type CognitoCommand = Parameters<CognitoIdentityProviderClient["send"]>[0];
+/** A command that answers `Output` (read off its middleware's handler, as the SDK's types say). */
+type CommandOf<Output> = {
+  resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: Output }>;
+};
+/** `client.send` with one command, as every call here makes it. */
+type Send = <Output>(command: CommandOf<Output>) => Promise<Output>;
+
 export const attribute = (
   attributes: { Name?: string; Value?: string }[] | undefined,
   name: string,
@@ -100,30 +114,42 @@ export function cognitoIdentity(options: {
   userPoolId: string;
   clientId: string;
   passwordSetup: PasswordSetup;
-  /** The most one call may take, SDK retries included. Default COGNITO_CALL_DEADLINE_MS. */
+  /** The most one call may take once sent, SDK retries included. Default COGNITO_CALL_DEADLINE_MS. */
   callDeadlineMs?: number;
+  /**
+   * The calls in flight at once, and how long one may wait for its turn (call-limiter.ts); share
+   * one limiter between identities to share the bound. Default: a limiter of this identity's own
+   * with the default bounds; null: no bound (the readiness probe).
+   */
+  limiter?: CallLimiter | null;
 }): Identity {
   const { client, userPoolId, clientId } = options;
   const deadline = options.callDeadlineMs ?? COGNITO_CALL_DEADLINE_MS;
-  // Given to every call, so none outlives its deadline (the SDK's AbortError is transient).
-  const bounded = () => ({ abortSignal: AbortSignal.timeout(deadline) });
+  const limiter =
+    options.limiter === undefined
+      ? callLimiter({
+          maxConcurrent: DEFAULT_MAX_CONCURRENT_CALLS,
+          queueTimeoutMs: DEFAULT_QUEUE_TIMEOUT_MS,
+        })
+      : options.limiter;
+  // Every call goes through here: it waits for a slot, then gets its deadline, so none outlives
+  // it once sent (the SDK's AbortError is transient) and time spent waiting is not counted in it.
+  const sent: Send = <Output>(command: CommandOf<Output>) =>
+    client.send(command as unknown as CognitoCommand, {
+      abortSignal: AbortSignal.timeout(deadline),
+    }) as Promise<Output>;
+  const send: Send = limiter ? (command) => limiter.run(() => sent(command)) : sent;
   let policy: PasswordPolicy | null = null;
 
   async function passwordPolicy() {
-    const { UserPool } = await client.send(
-      new DescribeUserPoolCommand({ UserPoolId: userPoolId }),
-      bounded(),
-    );
+    const { UserPool } = await send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
     policy = fromCognito(UserPool?.Policies?.PasswordPolicy);
     return policy;
   }
 
   async function getUser(id: string): Promise<IdentityUser | null> {
     try {
-      const user = await client.send(
-        new AdminGetUserCommand({ UserPoolId: userPoolId, Username: id }),
-        bounded(),
-      );
+      const user = await send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: id }));
       return {
         username: user.Username ?? id,
         sub: attribute(user.UserAttributes, "sub"),
@@ -145,7 +171,7 @@ export function cognitoIdentity(options: {
     async createUser(id, email) {
       const password = temporaryPassword((policy ?? (await passwordPolicy())).minimumLength);
       try {
-        const { User } = await client.send(
+        const { User } = await send(
           new AdminCreateUserCommand({
             UserPoolId: userPoolId,
             Username: id,
@@ -157,7 +183,6 @@ export function cognitoIdentity(options: {
               { Name: "email_verified", Value: "false" },
             ],
           }),
-          bounded(),
         );
         const sub = attribute(User?.Attributes, "sub");
         if (!sub) throw new Error("AdminCreateUser returned no sub");
@@ -174,31 +199,29 @@ export function cognitoIdentity(options: {
 
     async setPermanentPassword(id, password, temporary) {
       if (options.passwordSetup === "set-password" || temporary === null) {
-        await client.send(
+        await send(
           new AdminSetUserPasswordCommand({
             UserPoolId: userPoolId,
             Username: id,
             Password: password,
             Permanent: true,
           }),
-          bounded(),
         );
         return;
       }
-      const started = await client.send(
+      const started = await send(
         new AdminInitiateAuthCommand({
           UserPoolId: userPoolId,
           ClientId: clientId,
           AuthFlow: "ADMIN_NO_SRP_AUTH",
           AuthParameters: { USERNAME: id, PASSWORD: temporary },
         }),
-        bounded(),
       );
       if (started.ChallengeName !== "NEW_PASSWORD_REQUIRED") {
         throw new Error(`Expected NEW_PASSWORD_REQUIRED, got ${started.ChallengeName ?? "tokens"}`);
       }
       try {
-        await client.send(
+        await send(
           new AdminRespondToAuthChallengeCommand({
             UserPoolId: userPoolId,
             ClientId: clientId,
@@ -206,7 +229,6 @@ export function cognitoIdentity(options: {
             Session: started.Session,
             ChallengeResponses: { USERNAME: id, NEW_PASSWORD: password },
           }),
-          bounded(),
         );
       } catch (error) {
         if (isTransient(error)) throw error;
@@ -218,10 +240,7 @@ export function cognitoIdentity(options: {
 
     async deleteUser(id) {
       try {
-        await client.send(
-          new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: id }),
-          bounded(),
-        );
+        await send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: id }));
       } catch (error) {
         if (!notFound(error)) throw error;
       }
@@ -229,112 +248,96 @@ export function cognitoIdentity(options: {
 
     async signOutEverywhere(id) {
       try {
-        await client.send(
-          new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: id }),
-          bounded(),
-        );
+        await send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: id }));
       } catch (error) {
         if (!notFound(error)) throw error;
       }
     },
 
     async sendVerificationCodeAs(id, password) {
-      const { AuthenticationResult: tokens } = await client.send(
+      const { AuthenticationResult: tokens } = await send(
         new AdminInitiateAuthCommand({
           UserPoolId: userPoolId,
           ClientId: clientId,
           AuthFlow: "ADMIN_USER_PASSWORD_AUTH",
           AuthParameters: { USERNAME: id, PASSWORD: password },
         }),
-        bounded(),
       );
       if (!tokens?.AccessToken) throw new Error("the sign-in to send a code returned no tokens");
       try {
-        await client.send(
+        await send(
           new GetUserAttributeVerificationCodeCommand({
             AccessToken: tokens.AccessToken,
             AttributeName: "email",
           }),
-          bounded(),
         );
       } finally {
         // The server's session as the user ends here; its access token dies within its lifetime.
         if (tokens.RefreshToken) {
-          await client
-            .send(
-              new RevokeTokenCommand({ Token: tokens.RefreshToken, ClientId: clientId }),
-              bounded(),
-            )
-            .catch(() => {});
+          await send(
+            new RevokeTokenCommand({ Token: tokens.RefreshToken, ClientId: clientId }),
+          ).catch(() => {});
         }
       }
     },
 
     async sendVerificationCode(accessToken) {
-      await client.send(
+      await send(
         new GetUserAttributeVerificationCodeCommand({
           AccessToken: accessToken,
           AttributeName: "email",
         }),
-        bounded(),
       );
     },
 
     async verifyEmail(accessToken, code) {
-      await client.send(
+      await send(
         new VerifyUserAttributeCommand({
           AccessToken: accessToken,
           AttributeName: "email",
           Code: code,
         }),
-        bounded(),
       );
     },
 
     async markEmailVerified(id) {
-      await client.send(
+      await send(
         new AdminUpdateUserAttributesCommand({
           UserPoolId: userPoolId,
           Username: id,
           UserAttributes: [{ Name: "email_verified", Value: "true" }],
         }),
-        bounded(),
       );
     },
 
     async forgotPassword(login) {
-      await client.send(
-        new ForgotPasswordCommand({ ClientId: clientId, Username: login }),
-        bounded(),
-      );
+      await send(new ForgotPasswordCommand({ ClientId: clientId, Username: login }));
     },
 
     async confirmForgotPassword(login, code, password) {
-      await client.send(
+      await send(
         new ConfirmForgotPasswordCommand({
           ClientId: clientId,
           Username: login,
           ConfirmationCode: code,
           Password: password,
         }),
-        bounded(),
       );
     },
 
     async changePassword(accessToken, previous, proposed) {
-      await client.send(
+      await send(
         new ChangePasswordCommand({
           AccessToken: accessToken,
           PreviousPassword: previous,
           ProposedPassword: proposed,
         }),
-        bounded(),
       );
     },
 
     async isAccessTokenActive(accessToken) {
       try {
-        await client.send(new GetUserCommand({ AccessToken: accessToken }), bounded());
+        await send(new GetUserCommand({ AccessToken: accessToken }));
         return true;
       } catch (error) {
         const name = cognitoErrorName(error);
