@@ -108,6 +108,7 @@ export async function measureHostile(options: {
           tokens: attacks[attack],
           connections: options.connections,
           seconds: options.seconds,
+          byStatus: true,
         });
         const refused = result.statuses["401"] ?? 0;
         rows.push({

@@ -14,7 +14,7 @@ import {
   tokenMinter,
 } from "./fixture.ts";
 import { type HostileRow, measureHostile } from "./hostile.ts";
-import { pinThisProcess } from "./load.ts";
+import { GENERATOR, pinThisProcess } from "./load.ts";
 import { type ProfileResult, profileGetMe } from "./profile.ts";
 import { measureRequests, type RequestsRow, type RequestsSettings } from "./requests.ts";
 import type { Database } from "./servers.ts";
@@ -53,6 +53,8 @@ export interface ApiBenchResults {
   hostile: HostileRow[];
   accounts: AccountsRow[];
   startup: StartupResult;
+  /** What sent the GET /me loads (see load.ts). */
+  generator: "wrk" | "autocannon";
   notes: string[];
 }
 
@@ -261,6 +263,7 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
       hostile,
       accounts,
       startup,
+      generator: GENERATOR,
       notes,
     };
   } finally {
