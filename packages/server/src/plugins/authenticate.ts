@@ -1,6 +1,8 @@
 // Trusts a request only through a verified Cognito access token, and exposes the account it
 // belongs to as `request.account`. Registered on its own, another app gets the same guarantees.
 import { CognitoJwtVerifier } from "aws-jwt-verify";
+import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from "aws-jwt-verify/error";
+import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import type {
@@ -66,6 +68,11 @@ export interface AuthenticateOptions {
    * seconds) and two clocks cannot tell before from after. `null`: such tokens are refused.
    */
   isAccessTokenActive: ((accessToken: string) => Promise<boolean>) | null;
+  /**
+   * Where fetched keys come from when none are handed over (tests); default aws-jwt-verify's own
+   * HTTPS fetch of the pool's JWKS.
+   */
+  jwksFetcher?: Fetcher;
   /** Tokens longer than this are refused before parsing. Default 8 KiB. */
   maxTokenBytes?: number;
   /** Verified tokens remembered until they expire. Default 10,000. */
@@ -148,18 +155,13 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
   const nowMs = options.now ?? Date.now;
   const nowSeconds = () => Math.floor(nowMs() / 1000);
+  const fetcher = options.jwks
+    ? // Handed-over keys are the only keys: an unknown `kid` is refused, not looked up at AWS.
+      { fetch: () => Promise.reject(new Error("keys are handed over, not fetched")) }
+    : options.jwksFetcher;
   const verifier = CognitoJwtVerifier.create(
     { userPoolId: options.userPoolId, tokenUse: "access", clientId: options.clientId },
-    options.jwks
-      ? {
-          // Handed-over keys are the only keys: an unknown `kid` is refused, not looked up at AWS.
-          jwksCache: new SimpleJwksCache({
-            fetcher: {
-              fetch: () => Promise.reject(new Error("keys are handed over, not fetched")),
-            },
-          }),
-        }
-      : undefined,
+    fetcher ? { jwksCache: new SimpleJwksCache({ fetcher }) } : undefined,
   );
   if (options.jwks) verifier.cacheJwks(options.jwks);
   else {
@@ -200,7 +202,17 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     if (cached) return cached;
     let payload: JwtPayload;
     try {
-      payload = await verifier.verify(token);
+      // Synchronously with the keys in memory. Keys not loaded yet, or a `kid` not among them (AWS
+      // rotated its keys, or a forgery), take the asynchronous path, which fetches the JWKS at
+      // most as often as the verifier's penalty box allows; handed-over keys are never fetched.
+      try {
+        payload = verifier.verifySync(token);
+      } catch (error) {
+        const keyMissing =
+          error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError;
+        if (!keyMissing) throw error;
+        payload = await verifier.verify(token);
+      }
     } catch {
       throw refuse("The access token is not valid.");
     }
