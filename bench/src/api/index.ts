@@ -23,7 +23,7 @@ import { measureVerification } from "./verification.ts";
 import type { VerifyInput, VerifyOutput } from "./verify-worker.ts";
 
 export interface ApiBenchOptions {
-  requests: Omit<RequestsSettings, "databases" | "profileDir"> & { postgres: boolean };
+  requests: Omit<RequestsSettings, "databases"> & { postgres: boolean };
   /** Distinct tokens each verifier checks per round, and rounds. */
   verification: { tokens: number; rounds: number; hostileSeconds: number };
   hostileSeconds: number;
@@ -219,8 +219,9 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
     const requests = await measureRequests(
       {
         ...options.requests,
+        // Not profiled: the profiler's own cost would be measured against peers that run without
+        // it. Profiles come from a run of their own (profileGetMe, below).
         databases,
-        profileDir: options.profileDir,
       },
       cognito,
       root,

@@ -33,8 +33,6 @@ export interface RequestsSettings {
   /** Gatehouse's databases; a PostgreSQL one is absent when no server was reachable. */
   databases: Database[];
   serverCpus: string;
-  /** Where to write Gatehouse's CPU profiles (`node --cpu-prof`); null: none. */
-  profileDir: string | null;
 }
 
 export interface RequestsRow {
@@ -81,9 +79,6 @@ export async function measureRequests(
             logging,
             cpus: settings.serverCpus,
             name: `gatehouse-${database.kind}-${logging}`,
-            nodeArgs: settings.profileDir
-              ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}/${database.kind}-${logging}`]
-              : [],
           }),
         });
       }
