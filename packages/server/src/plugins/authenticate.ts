@@ -197,25 +197,41 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
       : undefined;
   }
 
-  async function verify(token: string): Promise<VerifiedToken> {
-    const cached = remembered(token);
-    if (cached) return cached;
+  /**
+   * Verifies a token with the keys in memory: its claims, or null when its key is not among them
+   * (keys not loaded yet, AWS rotated its keys, or a forgery), which only `verifyFetching` can
+   * settle. Throws a refusal for a token that is not valid.
+   */
+  function verifyNow(token: string): VerifiedToken | null {
     let payload: JwtPayload;
     try {
-      // Synchronously with the keys in memory. Keys not loaded yet, or a `kid` not among them (AWS
-      // rotated its keys, or a forgery), take the asynchronous path, which fetches the JWKS at
-      // most as often as the verifier's penalty box allows; handed-over keys are never fetched.
-      try {
-        payload = verifier.verifySync(token);
-      } catch (error) {
-        const keyMissing =
-          error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError;
-        if (!keyMissing) throw error;
-        payload = await verifier.verify(token);
+      payload = verifier.verifySync(token);
+    } catch (error) {
+      if (
+        error instanceof JwksNotAvailableInCacheError ||
+        error instanceof KidNotFoundInJwksError
+      ) {
+        return null;
       }
+      throw refuse("The access token is not valid.");
+    }
+    return remember(token, payload);
+  }
+
+  /** The same, fetching the JWKS if need be, as often as the verifier's penalty box allows. */
+  async function verifyFetching(token: string): Promise<VerifiedToken> {
+    let payload: JwtPayload;
+    try {
+      // Handed-over keys are never fetched: their fetcher refuses, and so does this.
+      payload = await verifier.verify(token);
     } catch {
       throw refuse("The access token is not valid.");
     }
+    return remember(token, payload);
+  }
+
+  /** A signed token's claims checked, and the token remembered until it expires. */
+  function remember(token: string, payload: JwtPayload): VerifiedToken {
     const { exp, iat, username, sub, origin_jti: originJti } = payload;
     if (typeof exp !== "number" || exp <= nowSeconds()) {
       throw refuse("The access token has expired.");
@@ -331,36 +347,25 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     request.accessClaims = verified.claims;
   }
 
-  /**
-   * The usual request: "Bearer <a token verified before>" for an account in memory, settled
-   * without a question to anyone. Answers whether it admitted the request; throws a refusal.
-   */
-  function admitFromMemory(request: FastifyRequest): boolean {
-    const header = authorizationOf(request);
-    // Without the pattern below, which a remembered token matched when it was first verified.
-    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-    const verified = remembered(token);
-    if (verified === undefined) return false;
-    const account = accounts.get(accountIdOf(verified));
-    if (account === undefined) return false;
-    checkAccount(verified, account);
-    if (!settled(verified, account)) return false;
-    admit(request, token, verified, account);
-    return true;
+  /** The token of an `Authorization` header not seen before: its form and size checked. */
+  function tokenOf(header: string): string {
+    if (header.length > maxTokenBytes + 16) throw refuse("The access token is too large.");
+    const token = BEARER.exec(header)?.[1] ?? "";
+    if (!token) throw refuse("Send the access token as: Authorization: Bearer <token>.");
+    if (Buffer.byteLength(token) > maxTokenBytes) throw refuse("The access token is too large.");
+    return token;
   }
 
-  /** Every other request: the token verified, the account loaded, Cognito asked if need be. */
-  async function admitAfterChecks(request: FastifyRequest): Promise<void> {
-    const header = authorizationOf(request);
-    let token = header.startsWith("Bearer ") ? header.slice(7) : "";
-    let verified = remembered(token);
-    if (verified === undefined) {
-      if (header.length > maxTokenBytes + 16) throw refuse("The access token is too large.");
-      token = BEARER.exec(header)?.[1] ?? "";
-      if (!token) throw refuse("Send the access token as: Authorization: Bearer <token>.");
-      if (Buffer.byteLength(token) > maxTokenBytes) throw refuse("The access token is too large.");
-      verified = await verify(token);
-    }
+  /**
+   * What is left when something is not in memory: the JWKS fetched, the account loaded, or
+   * Cognito asked whether a token from around a sign-out is still honoured.
+   */
+  async function admitLater(
+    request: FastifyRequest,
+    token: string,
+    known: VerifiedToken | null,
+  ): Promise<void> {
+    const verified = known ?? (await verifyFetching(token));
     const id = accountIdOf(verified);
     const account = accounts.get(id) ?? (await loadAccount(id));
     checkAccount(verified, account);
@@ -374,21 +379,40 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     admit(request, token, verified, account);
   }
 
-  // A callback hook, not an async one: the usual request is admitted without a promise or a turn
-  // of the microtask queue.
+  // A callback hook, not an async one: a request whose token is verified (or verifiable with the
+  // keys in memory) for an account in memory, clear of any sign-out, is admitted synchronously,
+  // without a promise or a turn of the microtask queue. That is every request but the first of an
+  // account on this instance, a key rotation, and the seconds around a sign-out.
   app.decorate(
     "authenticate",
     (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      let token: string;
+      let verified: VerifiedToken | null;
       try {
-        if (admitFromMemory(request)) {
-          done();
-          return;
+        const header = authorizationOf(request);
+        // "Bearer <a token verified before>" is found without the pattern, which it matched then.
+        token = header.startsWith("Bearer ") ? header.slice(7) : "";
+        verified = remembered(token) ?? null;
+        if (verified === null) {
+          token = tokenOf(header);
+          verified = verifyNow(token);
+        }
+        if (verified !== null) {
+          const account = accounts.get(accountIdOf(verified));
+          if (account !== undefined) {
+            checkAccount(verified, account);
+            if (settled(verified, account)) {
+              admit(request, token, verified, account);
+              done();
+              return;
+            }
+          }
         }
       } catch (error) {
         done(error as Error);
         return;
       }
-      admitAfterChecks(request).then(() => done(), done);
+      admitLater(request, token, verified).then(() => done(), done);
     },
   );
 };
