@@ -85,7 +85,15 @@ function milliseconds(text: string): number {
 async function runWrk(server: RunningServer, spec: LoadSpec): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), "gatehouse-wrk-"));
   try {
-    const args = ["-t1", `-c${spec.connections}`, `-d${spec.seconds}s`, "--latency"];
+    // A 10 s timeout, as autocannon's: the slowest peer's slowest answer is a figure, not an error.
+    const args = [
+      "-t1",
+      `-c${spec.connections}`,
+      `-d${spec.seconds}s`,
+      "--timeout",
+      "10s",
+      "--latency",
+    ];
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (spec.tokens.length === 1) {
       args.push("-H", `Authorization: Bearer ${spec.tokens[0]}`);
