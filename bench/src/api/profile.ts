@@ -1,6 +1,6 @@
 // Where Gatehouse's API spends a core under `GET /me` load: a V8 CPU profile (`node --cpu-prof`)
 // of the API process, summarised over the load window only (not start-up), as the hottest frames.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { monotonicUs, summarizeProfile } from "../profile-summary.ts";
 import type { Cognito } from "./fixture.ts";
@@ -34,6 +34,8 @@ export async function profileGetMe(options: {
   top: number;
 }): Promise<ProfileResult> {
   const dir = join(options.profileDir, `get-me-${options.logging}`);
+  // An earlier run's profiles would be read as this one's (the largest file is taken).
+  await rm(dir, { recursive: true, force: true });
   const server = await startGatehouse({
     cognito: options.cognito,
     workDir: options.workDir,
