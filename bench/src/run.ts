@@ -31,7 +31,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`Usage: npm run bench -- [options]
-  --quick              a smoke run of every suite in about a minute: small sizes, one round;
+  --quick              a smoke run of every suite in under a minute: small sizes, one round;
                        checks its figures are sane (exit 1 if not), leaves BENCHMARKS.md alone
   --only A,B           suites to run: emulator (the local Cognito vs cognito-local), api (the
                        accounts API vs its peers); default both

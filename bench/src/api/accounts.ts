@@ -9,10 +9,9 @@ import {
 import { PERMANENT_PASSWORD } from "../account-cycle.ts";
 import { httpCaller } from "../http-caller.ts";
 import { runCycles } from "../run-cycles.ts";
+import type { RunningServer } from "../server-process.ts";
 import { quantile } from "../stats.ts";
-import type { Cognito } from "./fixture.ts";
-import { POOL } from "./fixture.ts";
-import { type Database, startGatehouse } from "./servers.ts";
+import { type Cognito, POOL } from "./fixture.ts";
 
 export type PasswordSetup = "set-password" | "challenge";
 
@@ -28,20 +27,14 @@ export interface AccountsRow {
   failures: Record<string, number>;
 }
 
-export async function measureAccounts(options: {
+/** The floor: the two calls an account needs, straight to Cognito through `cognito`'s proxy. */
+export async function measureDirectCalls(options: {
   cognito: Cognito;
-  workDir: string;
-  database: Database;
   /** Accounts per measurement. */
   accounts: number;
   connections: number;
-  serverCpus: string;
-}): Promise<AccountsRow[]> {
+}): Promise<AccountsRow> {
   const { cognito } = options;
-  const rows: AccountsRow[] = [];
-  const calls = () => Object.fromEntries(cognito.proxy.calls);
-
-  // The floor: the two calls an account needs, straight to Cognito through the same pass-through.
   const client = httpCaller(cognito.proxy.url);
   cognito.proxy.reset();
   const started = performance.now();
@@ -73,65 +66,62 @@ export async function measureAccounts(options: {
   );
   client.destroy();
   const directSeconds = (performance.now() - started) / 1000;
-  rows.push({
+  return {
     passwordSetup: null,
     created: direct.completed,
     perSecond: direct.completed / directSeconds,
     p99Ms: null,
     cognitoCallsPerAccount: cognito.proxy.totalCalls() / Math.max(1, direct.completed),
-    calls: calls(),
+    calls: Object.fromEntries(cognito.proxy.calls),
     failures: {},
-  });
+  };
+}
 
-  for (const passwordSetup of ["set-password", "challenge"] as const) {
-    const server = await startGatehouse({
-      cognito,
-      workDir: options.workDir,
-      database: options.database,
-      logging: "on",
-      cpus: options.serverCpus,
-      name: `gatehouse-accounts-${passwordSetup}`,
-      env: { PASSWORD_SETUP: passwordSetup },
+/**
+ * `POST /accounts` on a Gatehouse API started with `passwordSetup`, which reaches Cognito only
+ * through `cognito`'s proxy (so that the calls counted are all its own).
+ */
+export async function measureCreation(options: {
+  server: RunningServer;
+  cognito: Cognito;
+  passwordSetup: PasswordSetup;
+  accounts: number;
+  connections: number;
+}): Promise<AccountsRow> {
+  const { server, cognito, passwordSetup } = options;
+  const failures: Record<string, number> = {};
+  const create = async () => {
+    const response = await fetch(`${server.url}/accounts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "Bench Person",
+        email: `${randomUUID()}@bench.example`,
+        password: PERMANENT_PASSWORD,
+      }),
     });
-    try {
-      const failures: Record<string, number> = {};
-      const create = async () => {
-        const response = await fetch(`${server.url}/accounts`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            name: "Bench Person",
-            email: `${randomUUID()}@bench.example`,
-            password: PERMANENT_PASSWORD,
-          }),
-        });
-        await response.arrayBuffer();
-        if (response.status !== 201) {
-          failures[response.status] = (failures[response.status] ?? 0) + 1;
-        }
-      };
-      // Unmeasured, so the JIT and the connections are warm.
-      await runCycles({ count: options.connections * 2, concurrency: options.connections }, create);
-      cognito.proxy.reset();
-      for (const key of Object.keys(failures)) delete failures[key];
-      // Every request of the run has finished when it returns: the calls counted are all theirs.
-      const run = await runCycles(
-        { count: options.accounts, concurrency: options.connections },
-        create,
-      );
-      const created = run.completed - Object.values(failures).reduce((a, b) => a + b, 0);
-      rows.push({
-        passwordSetup,
-        created,
-        perSecond: (created * 1000) / run.wallMs,
-        p99Ms: quantile(run.timesMs, 0.99),
-        cognitoCallsPerAccount: cognito.proxy.totalCalls() / Math.max(1, created),
-        calls: calls(),
-        failures,
-      });
-    } finally {
-      await server.stop();
+    await response.arrayBuffer();
+    if (response.status !== 201) {
+      failures[response.status] = (failures[response.status] ?? 0) + 1;
     }
-  }
-  return rows;
+  };
+  // Unmeasured, so the JIT and the connections are warm.
+  await runCycles({ count: options.connections * 2, concurrency: options.connections }, create);
+  cognito.proxy.reset();
+  for (const key of Object.keys(failures)) delete failures[key];
+  // Every request of the run has finished when it returns: the calls counted are all theirs.
+  const run = await runCycles(
+    { count: options.accounts, concurrency: options.connections },
+    create,
+  );
+  const created = run.completed - Object.values(failures).reduce((a, b) => a + b, 0);
+  return {
+    passwordSetup,
+    created,
+    perSecond: (created * 1000) / run.wallMs,
+    p99Ms: quantile(run.timesMs, 0.99),
+    cognitoCallsPerAccount: cognito.proxy.totalCalls() / Math.max(1, created),
+    calls: Object.fromEntries(cognito.proxy.calls),
+    failures,
+  };
 }

@@ -46,6 +46,21 @@ export async function startCognito(workDir: string, cpus: string): Promise<Cogni
   };
 }
 
+/**
+ * `cognito` behind a pass-through of its own (stopped by `stop`), so that what one server asks of
+ * Cognito, a JWKS fetch still running after its load has stopped included, is never counted
+ * against another.
+ */
+export async function withOwnProxy(cognito: Cognito): Promise<Cognito> {
+  const proxy = await startCountingProxy(cognito.emulator.url);
+  return {
+    ...cognito,
+    proxy,
+    jwksUrl: `${proxy.url}/${POOL.userPoolId}/.well-known/jwks.json`,
+    stop: () => proxy.close(),
+  };
+}
+
 export interface BenchAccount {
   id: string;
   sub: string;

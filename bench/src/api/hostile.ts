@@ -1,15 +1,11 @@
 // Hostile traffic: `GET /me` with tokens that must all be refused — valid tokens with a broken
 // signature, and tokens naming a `kid` the pool never had (a new one every request) — against
 // Gatehouse and the peers that verify. What it costs each server, and how many times each went
-// to fetch the pool's keys because of it (counted at the pass-through in front of Cognito).
+// to fetch the pool's keys because of it (counted at each server's own pass-through in front of
+// Cognito). The servers are those of the `GET /me` runs with logging on, after their valid loads.
 import { randomUUID } from "node:crypto";
-import type { RunningServer } from "../server-process.ts";
-import { startCountingProxy } from "./counting-proxy.ts";
-import { type Cognito, POOL } from "./fixture.ts";
 import { runLoad } from "./load.ts";
-import type { PeerKind } from "./peer-server.ts";
-import { SERVER_LABEL, type ServerKey } from "./requests.ts";
-import { type Database, startGatehouse, startPeer } from "./servers.ts";
+import { type Contestant, SERVER_LABEL, type ServerKey } from "./requests.ts";
 
 export type Attack = "bad-signature" | "random-kid";
 export const ATTACK_LABEL: Record<Attack, string> = {
@@ -50,82 +46,44 @@ export function randomKids(token: string, count: number): string[] {
   });
 }
 
+/** The servers that verify tokens: Gatehouse on PGlite, the LRU peer and the Express stack. */
+export const HOSTILE_SERVERS: readonly ServerKey[] = ["aws-jwt-verify-lru", "express", "pglite"];
+
 export async function measureHostile(options: {
-  cognito: Cognito;
-  workDir: string;
-  database: Database;
+  servers: readonly Contestant[];
+  /** Which of them take the hostile loads; default HOSTILE_SERVERS. */
+  only?: readonly ServerKey[];
   tokens: readonly string[];
   seconds: number;
   connections: number;
-  serverCpus: string;
 }): Promise<HostileRow[]> {
-  const { cognito, workDir, serverCpus } = options;
   const attacks: Record<Attack, string[]> = {
     "bad-signature": badSignatures(options.tokens),
     "random-kid": randomKids(options.tokens[0] ?? "", options.tokens.length),
   };
-  const servers: { key: ServerKey; server: RunningServer; own: Cognito }[] = [];
-  const peers: PeerKind[] = ["aws-jwt-verify-lru", "express"];
+  const only = options.only ?? HOSTILE_SERVERS;
+  const servers = options.servers.filter((s) => only.includes(s.key));
   const rows: HostileRow[] = [];
-  // Each server reaches Cognito through a pass-through of its own, so that a fetch still running
-  // after its load has stopped is never counted against the next server.
-  const ownCognito = async (): Promise<Cognito> => {
-    const proxy = await startCountingProxy(cognito.emulator.url);
-    return {
-      ...cognito,
-      proxy,
-      jwksUrl: `${proxy.url}/${POOL.userPoolId}/.well-known/jwks.json`,
-      stop: () => proxy.close(),
-    };
-  };
-  try {
-    for (const kind of peers) {
-      const own = await ownCognito();
-      servers.push({
-        key: kind,
-        own,
-        server: await startPeer(kind, own, workDir, "on", serverCpus),
+  for (const attack of ["bad-signature", "random-kid"] as const) {
+    for (const { key, server, cognito: own } of servers) {
+      const before = own.proxy.jwksFetches;
+      const result = await runLoad(server, {
+        url: `${server.url}/me`,
+        tokens: attacks[attack],
+        connections: options.connections,
+        seconds: options.seconds,
+        byStatus: true,
       });
-    }
-    const own = await ownCognito();
-    servers.push({
-      key: options.database.kind,
-      own,
-      server: await startGatehouse({
-        cognito: own,
-        workDir,
-        database: options.database,
-        logging: "on",
-        cpus: serverCpus,
-        name: "gatehouse-hostile",
-      }),
-    });
-    for (const attack of ["bad-signature", "random-kid"] as const) {
-      for (const { key, server, own } of servers) {
-        const before = own.proxy.jwksFetches;
-        const result = await runLoad(server, {
-          url: `${server.url}/me`,
-          tokens: attacks[attack],
-          connections: options.connections,
-          seconds: options.seconds,
-          byStatus: true,
-        });
-        const refused = result.statuses["401"] ?? 0;
-        rows.push({
-          server: key,
-          attack,
-          perSecond: result.perSecond,
-          serverCpuUs: result.serverCpuUs,
-          notRefused: result.requests - refused,
-          jwksFetches: own.proxy.jwksFetches - before,
-          seconds: result.seconds,
-        });
-      }
-    }
-  } finally {
-    for (const { server, own } of servers) {
-      await server.stop();
-      await own.stop();
+      const refused = result.statuses["401"] ?? 0;
+      rows.push({
+        server: key,
+        attack,
+        perSecond: result.perSecond,
+        serverCpuUs: result.serverCpuUs,
+        notRefused: result.requests - refused,
+        jwksFetches: own.proxy.jwksFetches - before,
+        seconds: result.seconds,
+      });
     }
   }
   return rows;

@@ -1,10 +1,10 @@
 // The API benchmarks of issue 12, in one run: authenticated requests against peers, token
 // verification alone, hostile tokens, account creation, and `npm start` to ready.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { type AccountsRow, measureAccounts } from "./accounts.ts";
+import { type AccountsRow, measureCreation, measureDirectCalls } from "./accounts.ts";
 import {
   createCognitoUser,
   insertAccount,
@@ -12,12 +12,18 @@ import {
   POOL,
   startCognito,
   tokenMinter,
+  withOwnProxy,
 } from "./fixture.ts";
-import { type HostileRow, measureHostile } from "./hostile.ts";
+import { HOSTILE_SERVERS, type HostileRow, measureHostile } from "./hostile.ts";
 import { GENERATOR, pinThisProcess } from "./load.ts";
 import { type ProfileResult, profileGetMe } from "./profile.ts";
-import { measureRequests, type RequestsRow, type RequestsSettings } from "./requests.ts";
-import type { Database } from "./servers.ts";
+import {
+  measureRequests,
+  type RequestsRow,
+  type RequestsSettings,
+  type ServerKey,
+} from "./requests.ts";
+import { type Database, removeBundles, startGatehouse } from "./servers.ts";
 import { measureStartup, type StartupResult } from "./startup.ts";
 import { measureVerification } from "./verification.ts";
 import type { VerifyInput, VerifyOutput } from "./verify-worker.ts";
@@ -27,6 +33,8 @@ export interface ApiBenchOptions {
   /** Distinct tokens each verifier checks per round, and rounds. */
   verification: { tokens: number; rounds: number; hostileSeconds: number };
   hostileSeconds: number;
+  /** The servers that take the hostile loads. */
+  hostileServers: readonly ServerKey[];
   /** Accounts created per measurement. */
   accounts: number;
   /** `npm start` runs after the first. */
@@ -64,7 +72,7 @@ export function defaultApiOptions(quick: boolean): Omit<ApiBenchOptions, "log" |
       ? {
           seconds: 1,
           rounds: 1,
-          warmupSeconds: 1,
+          warmupSeconds: 0,
           connections: 50,
           tokenCounts: [1, 1_000],
           logging: ["on"],
@@ -82,11 +90,14 @@ export function defaultApiOptions(quick: boolean): Omit<ApiBenchOptions, "log" |
           postgres: true,
         },
     verification: quick
-      ? { tokens: 200, rounds: 1, hostileSeconds: 1 }
+      ? { tokens: 200, rounds: 1, hostileSeconds: 0.5 }
       : { tokens: 2_000, rounds: 5, hostileSeconds: 10 },
     hostileSeconds: quick ? 1 : 5,
+    // --quick proves the refusals on Gatehouse alone; the peers' figures are for comparison.
+    hostileServers: quick ? ["pglite"] : HOSTILE_SERVERS,
     accounts: quick ? 16 : 300,
-    laterStarts: quick ? 1 : 3,
+    // --quick: the first start only (a later start runs the same steps on a database that exists).
+    laterStarts: quick ? 0 : 3,
     postgresUrl:
       process.env.BENCH_DATABASE_URL ??
       process.env.TEST_DATABASE_URL ??
@@ -135,8 +146,21 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
   let dropSchema: (() => Promise<void>) | null = null;
   try {
     const account = await createCognitoUser(cognito);
-    const pgliteDir = join(root, "gatehouse");
-    await mkdir(pgliteDir, { recursive: true });
+    // npm start runs unpinned, as a developer runs it.
+    pinThisProcess("0-1");
+    const startup = await measureStartup({
+      cognito,
+      workDir: root,
+      laterStarts: options.laterStarts,
+      serverCpus: options.serverCpus,
+    });
+    log(
+      `start-up  npm start → /readyz: first ${startup.firstMs.toFixed(0)} ms${startup.laterMs.length > 0 ? `, later ${startup.laterMedianMs.toFixed(0)} ms` : ""}`,
+    );
+    pinThisProcess(options.loadCpus);
+    // The servers below use the database `npm start` made (its own local Cognito's accounts are
+    // never asked for): the bench account is added to it, sparing a second initdb.
+    const pgliteDir = startup.dataDir;
     await insertAccount(account, { pgliteDir: join(pgliteDir, "db") });
     const databases: Database[] = [{ kind: "pglite", dir: pgliteDir }];
     if (options.requests.postgres) {
@@ -177,45 +201,43 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
     for (const row of verification.rows) {
       log(`verify    ${row.verifier}: ${row.perSecond.toFixed(0)}/s (${row.us.toFixed(1)} µs)`);
     }
-    const hostile = await measureHostile({
-      cognito,
-      workDir: root,
-      database: { kind: "pglite", dir: pgliteDir },
-      tokens: minted.slice(0, 1_000),
-      seconds: options.hostileSeconds,
-      connections: options.requests.connections,
-      serverCpus: options.serverCpus,
-    });
-    for (const row of hostile) {
-      log(
-        `hostile   ${row.server} ${row.attack}: ${row.perSecond.toFixed(0)} req/s, ${row.jwksFetches} JWKS fetches`,
-      );
+    // Account creation: the direct calls, and PASSWORD_SETUP=challenge on an API of its own
+    // (before the GET /me runs: one process at a time opens a PGlite directory); the default,
+    // set-password, on the PGlite API of the GET /me runs with logging on, below.
+    const accounts: AccountsRow[] = [
+      await measureDirectCalls({ cognito, accounts: options.accounts, connections: 8 }),
+    ];
+    {
+      const own = await withOwnProxy(cognito);
+      try {
+        const server = await startGatehouse({
+          cognito: own,
+          workDir: root,
+          database: { kind: "pglite", dir: pgliteDir },
+          logging: "on",
+          cpus: options.serverCpus,
+          name: "gatehouse-accounts-challenge",
+          env: { PASSWORD_SETUP: "challenge" },
+        });
+        try {
+          accounts.push(
+            await measureCreation({
+              server,
+              cognito: own,
+              passwordSetup: "challenge",
+              accounts: options.accounts,
+              connections: 8,
+            }),
+          );
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await own.stop();
+      }
     }
-    const accounts = await measureAccounts({
-      cognito,
-      workDir: root,
-      database: { kind: "pglite", dir: pgliteDir },
-      accounts: options.accounts,
-      connections: 8,
-      serverCpus: options.serverCpus,
-    });
-    for (const row of accounts) {
-      log(
-        `accounts  ${row.passwordSetup ?? "direct Cognito calls"}: ${row.perSecond.toFixed(1)}/s, ${row.cognitoCallsPerAccount.toFixed(2)} calls each`,
-      );
-    }
-    // npm start runs unpinned, as a developer runs it.
-    pinThisProcess("0-1");
-    const startup = await measureStartup({
-      cognito,
-      workDir: root,
-      laterStarts: options.laterStarts,
-      serverCpus: options.serverCpus,
-    });
-    log(
-      `start-up  npm start → /readyz: first ${startup.firstMs.toFixed(0)} ms, later ${startup.laterMedianMs.toFixed(0)} ms`,
-    );
-    pinThisProcess(options.loadCpus);
+    // Hostile traffic goes to the servers of the runs with logging on, once their loads are done.
+    let hostile: HostileRow[] = [];
     const requests = await measureRequests(
       {
         ...options.requests,
@@ -227,6 +249,39 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
       root,
       tokenSets,
       log,
+      async (logging, servers) => {
+        if (logging !== "on") return;
+        hostile = await measureHostile({
+          servers,
+          only: options.hostileServers,
+          tokens: minted.slice(0, 1_000),
+          seconds: options.hostileSeconds,
+          connections: options.requests.connections,
+        });
+        for (const row of hostile) {
+          log(
+            `hostile   ${row.server} ${row.attack}: ${row.perSecond.toFixed(0)} req/s, ${row.jwksFetches} JWKS fetches`,
+          );
+        }
+        const api = servers.find((s) => s.key === "pglite");
+        if (!api) throw new Error("the GET /me runs had no Gatehouse on PGlite");
+        accounts.splice(
+          1,
+          0,
+          await measureCreation({
+            server: api.server,
+            cognito: api.cognito,
+            passwordSetup: "set-password",
+            accounts: options.accounts,
+            connections: 8,
+          }),
+        );
+        for (const row of accounts) {
+          log(
+            `accounts  ${row.passwordSetup ?? "direct Cognito calls"}: ${row.perSecond.toFixed(1)}/s, ${row.cognitoCallsPerAccount.toFixed(2)} calls each`,
+          );
+        }
+      },
     );
     const profiles: ProfileResult[] = [];
     if (options.profileDir) {
@@ -270,6 +325,7 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
   } finally {
     await cognito.stop();
     await dropSchema?.();
+    await removeBundles();
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -44,6 +44,7 @@ export async function profileGetMe(options: {
     cpus: options.serverCpus,
     name: `gatehouse-profile-${options.logging}`,
     nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    loader: "tsx",
   });
   let perSecond: number;
   let window: { fromUs: number; toUs: number };

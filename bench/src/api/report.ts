@@ -103,7 +103,7 @@ export function formatApiReport(r: ApiBenchResults, command: string): string {
   const q = settings.requests;
   const one = Math.min(...r.requests.map((row) => row.tokens));
   out.push(
-    `Run of ${r.startedAt.slice(0, 16).replace("T", " ")} UTC (${(r.durationMs / 60_000).toFixed(1)} min), command \`${command}\`; node ${r.machine.node}, ${r.machine.cpus} × ${r.machine.cpuModel}. The machine was shared: 1-minute load average ${r.loadAverage.before.toFixed(1)} at the start and ${r.loadAverage.after.toFixed(1)} at the end, on ${r.machine.cpus} cores. Every server runs in its own process pinned to core ${settings.serverCpus}; the load (${r.generator === "wrk" ? "wrk" : "autocannon, whose one core tops out near 20,000 req/s, so the fastest servers' req/s is partly its figure"}, ${q.connections} connections; hostile traffic and account creation from autocannon) and the local Cognito on core ${settings.loadCpus}. All servers of one logging mode run at once and are measured in turn, ${q.rounds} round(s) of ${q.seconds} s each after ${q.warmupSeconds} s of warm-up; each figure is the median of its rounds. Server CPU per request comes from /proc (all the server's threads), which a neighbour taking the core moves much less than req/s.`,
+    `Run of ${r.startedAt.slice(0, 16).replace("T", " ")} UTC (${(r.durationMs / 60_000).toFixed(1)} min), command \`${command}\`; node ${r.machine.node}, ${r.machine.cpus} × ${r.machine.cpuModel}. The machine was shared: 1-minute load average ${r.loadAverage.before.toFixed(1)} at the start and ${r.loadAverage.after.toFixed(1)} at the end, on ${r.machine.cpus} cores. Every server runs in its own process pinned to core ${settings.serverCpus}, from one file esbuild bundled from its sources (npm packages loaded from node_modules), as the API's Lambda asset is; the load (${r.generator === "wrk" ? "wrk" : "autocannon, whose one core tops out near 20,000 req/s, so the fastest servers' req/s is partly its figure"}, ${q.connections} connections; hostile traffic and account creation from autocannon) and the local Cognito on core ${settings.loadCpus}. All servers of one logging mode run at once and are measured in turn, ${q.rounds} round(s) of ${q.seconds} s each after ${q.warmupSeconds} s of warm-up; each figure is the median of its rounds. Server CPU per request comes from /proc (all the server's threads), which a neighbour taking the core moves much less than req/s.`,
     "",
     "### `GET /me`: Gatehouse against its peers",
     "",
@@ -206,6 +206,8 @@ export function formatApiReport(r: ApiBenchResults, command: string): string {
       ]),
     ),
     "",
+    `${n0(r.settings.hostileSeconds)} s of each kind to each server of the \`GET /me\` runs with logging on, after their valid loads; each server reaches Cognito through a pass-through of its own, which counts its key fetches.`,
+    "",
     `Against AWS (keys fetched, not handed over), aws-jwt-verify's own key cache with its penalty box, as Gatehouse creates it, with a fetcher that counts: ${n0(r.verification.fetchingVerifier.tokens)} random-kid tokens in ${r.verification.fetchingVerifier.seconds} s caused ${r.verification.fetchingVerifier.fetches} fetch(es).`,
     "",
     "### Account creation against the local Cognito",
@@ -243,11 +245,13 @@ export function formatApiReport(r: ApiBenchResults, command: string): string {
     "",
     ...header(["", "ms", "× the ceiling peer's start"]),
     row(["first start (empty data directory)", n0(s.firstMs), x(s.firstMs, s.peerMs)]),
-    row([
-      `later starts (median of ${s.laterMs.length}: ${s.laterMs.map(n0).join(", ")})`,
-      n0(s.laterMedianMs),
-      x(s.laterMedianMs, s.peerMs),
-    ]),
+    s.laterMs.length === 0
+      ? row(["later starts", "not measured", "-"])
+      : row([
+          `later starts (median of ${s.laterMs.length}: ${s.laterMs.map(n0).join(", ")})`,
+          n0(s.laterMedianMs),
+          x(s.laterMedianMs, s.peerMs),
+        ]),
     row(["the ceiling peer (Fastify under tsx), spawn to first 200", n0(s.peerMs), "1.00×"]),
     "",
     "### Goals (issue 12)",

@@ -4,7 +4,7 @@
 // change in the machine's load touches them alike; each figure is the median of its rounds.
 import type { RunningServer } from "../server-process.ts";
 import { quantile } from "../stats.ts";
-import type { Cognito } from "./fixture.ts";
+import { type Cognito, withOwnProxy } from "./fixture.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import type { PeerKind } from "./peer-server.ts";
 import { type Database, type Logging, startGatehouse, startPeer } from "./servers.ts";
@@ -47,9 +47,11 @@ export interface RequestsRow {
   rounds: number[];
 }
 
-interface Contestant {
+/** A server under load, with the pass-through of its own that counts its calls to Cognito. */
+export interface Contestant {
   key: ServerKey;
   server: RunningServer;
+  cognito: Cognito;
 }
 
 export async function measureRequests(
@@ -58,33 +60,49 @@ export async function measureRequests(
   workDir: string,
   tokenSets: Map<number, readonly string[]>,
   log: (line: string) => void,
+  /** Run after the loads of each logging mode, while its servers are still up. */
+  whileUp?: (logging: Logging, contestants: readonly Contestant[]) => Promise<void>,
 ): Promise<RequestsRow[]> {
   const rows: RequestsRow[] = [];
   for (const logging of settings.logging) {
     const contestants: Contestant[] = [];
     try {
       for (const kind of settings.peers ?? PEER_KEYS) {
+        const own = await withOwnProxy(cognito);
         contestants.push({
           key: kind,
-          server: await startPeer(kind, cognito, workDir, logging, settings.serverCpus),
+          cognito: own,
+          server: await startPeer(kind, own, workDir, logging, settings.serverCpus).catch(
+            async (error: unknown) => {
+              await own.stop();
+              throw error;
+            },
+          ),
         });
       }
       for (const database of settings.databases) {
+        const own = await withOwnProxy(cognito);
         contestants.push({
           key: database.kind,
+          cognito: own,
           server: await startGatehouse({
-            cognito,
+            cognito: own,
             workDir,
             database,
             logging,
             cpus: settings.serverCpus,
             name: `gatehouse-${database.kind}-${logging}`,
+          }).catch(async (error: unknown) => {
+            await own.stop();
+            throw error;
           }),
         });
       }
       const [firstTokens] = tokenSets.values();
-      for (const { server } of contestants) {
-        await check(server, firstTokens ?? [], settings, settings.warmupSeconds);
+      if (settings.warmupSeconds > 0) {
+        for (const { server } of contestants) {
+          await check(server, firstTokens ?? [], settings, settings.warmupSeconds);
+        }
       }
       for (const count of settings.tokenCounts) {
         const tokens = tokenSets.get(count);
@@ -115,8 +133,15 @@ export async function measureRequests(
           );
         }
       }
+      await whileUp?.(logging, contestants);
     } finally {
-      for (const { server } of contestants) await server.stop();
+      // Side by side: a peer still busy with the last hostile load takes a while to stop.
+      await Promise.all(
+        contestants.map(async ({ server, cognito: own }) => {
+          await server.stop();
+          await own.stop();
+        }),
+      );
     }
   }
   return rows;

@@ -16,6 +16,8 @@ import { startPeer } from "./servers.ts";
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface StartupResult {
+  /** `npm start`'s DATA_DIR: its PGlite database is under `db/`. */
+  dataDir: string;
   firstMs: number;
   laterMs: number[];
   laterMedianMs: number;
@@ -89,9 +91,16 @@ export async function measureStartup(options: {
       options.workDir,
       "off",
       options.serverCpus,
+      "tsx",
     );
     peers.push(peer.startupMs);
     await peer.stop();
   }
-  return { firstMs, laterMs, laterMedianMs: quantile(laterMs, 0.5), peerMs: quantile(peers, 0.5) };
+  return {
+    dataDir,
+    firstMs,
+    laterMs,
+    laterMedianMs: quantile(laterMs, 0.5),
+    peerMs: quantile(peers, 0.5),
+  };
 }
