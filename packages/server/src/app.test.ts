@@ -66,7 +66,6 @@ describe("every response", () => {
       expect(response.headers["strict-transport-security"]).toBe(
         "max-age=31536000; includeSubDomains",
       );
-      expect(response.headers.vary).toBe("Origin");
     }
   });
 
