@@ -78,6 +78,8 @@ export function defaultApiOptions(quick: boolean): Omit<ApiBenchOptions, "log" |
           logging: ["on"],
           serverCpus: "0",
           postgres: false,
+          // Many tokens: Gatehouse and the peer its goal compares it with (verifying every request).
+          manyTokenServers: ["pglite", "aws-jwt-verify"],
         }
       : {
           seconds: 5,

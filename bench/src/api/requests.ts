@@ -30,6 +30,8 @@ export interface RequestsSettings {
   logging: Logging[];
   /** The peers to run beside Gatehouse (default: all). */
   peers?: PeerKind[];
+  /** The servers that take the loads of more than one token (default: all). */
+  manyTokenServers?: ServerKey[];
   /** Gatehouse's databases; a PostgreSQL one is absent when no server was reachable. */
   databases: Database[];
   serverCpus: string;
@@ -110,6 +112,13 @@ export async function measureRequests(
         const runs = new Map<ServerKey, LoadResult[]>();
         for (let round = 0; round < settings.rounds; round++) {
           for (const { key, server } of contestants) {
+            if (
+              count > 1 &&
+              settings.manyTokenServers &&
+              !settings.manyTokenServers.includes(key)
+            ) {
+              continue;
+            }
             const result = await check(server, tokens, settings, settings.seconds, key);
             runs.set(key, [...(runs.get(key) ?? []), result]);
           }

@@ -25,6 +25,16 @@ export interface StartupResult {
   peerMs: number;
 }
 
+/** Whether any process of the group led by `pid` still runs. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function npmStartToReady(dataDir: string, logPath: string): Promise<number> {
   const [port, sitePort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
   const log = createWriteStream(logPath, { flags: "a" });
@@ -60,6 +70,9 @@ async function npmStartToReady(dataDir: string, logPath: string): Promise<number
       if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
     }, 15_000);
     await exited;
+    // npm exits before its children: the API and the local Cognito may still be closing their
+    // databases, on the cores the next measurement uses. Wait until the whole group is gone.
+    while (child.pid !== undefined && groupAlive(child.pid)) await sleep(20);
     clearTimeout(timer);
     log.end();
   }
