@@ -51,7 +51,7 @@ export async function startCognito(workDir: string, cpus: string): Promise<Cogni
  * Cognito, a JWKS fetch still running after its load has stopped included, is never counted
  * against another.
  */
-export async function withOwnProxy(cognito: Cognito): Promise<Cognito> {
+async function withOwnProxy(cognito: Cognito): Promise<Cognito> {
   const proxy = await startCountingProxy(cognito.emulator.url);
   return {
     ...cognito,
@@ -59,6 +59,23 @@ export async function withOwnProxy(cognito: Cognito): Promise<Cognito> {
     jwksUrl: `${proxy.url}/${POOL.userPoolId}/.well-known/jwks.json`,
     stop: () => proxy.close(),
   };
+}
+
+/**
+ * A server started against `cognito` through a pass-through of its own (see `withOwnProxy`); the
+ * pass-through is stopped again when the start fails.
+ */
+export async function startBehindOwnProxy(
+  cognito: Cognito,
+  start: (own: Cognito) => Promise<RunningServer>,
+): Promise<{ server: RunningServer; cognito: Cognito }> {
+  const own = await withOwnProxy(cognito);
+  try {
+    return { server: await start(own), cognito: own };
+  } catch (error) {
+    await own.stop();
+    throw error;
+  }
 }
 
 export interface BenchAccount {

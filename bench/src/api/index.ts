@@ -10,9 +10,9 @@ import {
   insertAccount,
   mintMany,
   POOL,
+  startBehindOwnProxy,
   startCognito,
   tokenMinter,
-  withOwnProxy,
 } from "./fixture.ts";
 import { HOSTILE_SERVERS, type HostileRow, measureHostile } from "./hostile.ts";
 import { GENERATOR, pinThisProcess } from "./load.ts";
@@ -206,38 +206,35 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
     // Account creation: the direct calls, and PASSWORD_SETUP=challenge on an API of its own
     // (before the GET /me runs: one process at a time opens a PGlite directory); the default,
     // set-password, on the PGlite API of the GET /me runs with logging on, below.
-    const accounts: AccountsRow[] = [
-      await measureDirectCalls({ cognito, accounts: options.accounts, connections: 8 }),
-    ];
-    {
-      const own = await withOwnProxy(cognito);
-      try {
-        const server = await startGatehouse({
-          cognito: own,
-          workDir: root,
-          database: { kind: "pglite", dir: pgliteDir },
-          logging: "on",
-          cpus: options.serverCpus,
-          name: "gatehouse-accounts-challenge",
-          env: { PASSWORD_SETUP: "challenge" },
-        });
-        try {
-          accounts.push(
-            await measureCreation({
-              server,
-              cognito: own,
-              passwordSetup: "challenge",
-              accounts: options.accounts,
-              connections: 8,
-            }),
-          );
-        } finally {
-          await server.stop();
-        }
-      } finally {
-        await own.stop();
-      }
+    const direct = await measureDirectCalls({
+      cognito,
+      accounts: options.accounts,
+      connections: 8,
+    });
+    const challengeApi = await startBehindOwnProxy(cognito, (own) =>
+      startGatehouse({
+        cognito: own,
+        workDir: root,
+        database: { kind: "pglite", dir: pgliteDir },
+        logging: "on",
+        cpus: options.serverCpus,
+        name: "gatehouse-accounts-challenge",
+        env: { PASSWORD_SETUP: "challenge" },
+      }),
+    );
+    let challenge: AccountsRow;
+    try {
+      challenge = await measureCreation({
+        ...challengeApi,
+        passwordSetup: "challenge",
+        accounts: options.accounts,
+        connections: 8,
+      });
+    } finally {
+      await challengeApi.server.stop();
+      await challengeApi.cognito.stop();
     }
+    let setPassword: AccountsRow | null = null;
     // Hostile traffic goes to the servers of the runs with logging on, once their loads are done.
     let hostile: HostileRow[] = [];
     const requests = await measureRequests(
@@ -267,24 +264,21 @@ export async function runApiBenchmark(options: ApiBenchOptions): Promise<ApiBenc
         }
         const api = servers.find((s) => s.key === "pglite");
         if (!api) throw new Error("the GET /me runs had no Gatehouse on PGlite");
-        accounts.splice(
-          1,
-          0,
-          await measureCreation({
-            server: api.server,
-            cognito: api.cognito,
-            passwordSetup: "set-password",
-            accounts: options.accounts,
-            connections: 8,
-          }),
-        );
-        for (const row of accounts) {
-          log(
-            `accounts  ${row.passwordSetup ?? "direct Cognito calls"}: ${row.perSecond.toFixed(1)}/s, ${row.cognitoCallsPerAccount.toFixed(2)} calls each`,
-          );
-        }
+        setPassword = await measureCreation({
+          server: api.server,
+          cognito: api.cognito,
+          passwordSetup: "set-password",
+          accounts: options.accounts,
+          connections: 8,
+        });
       },
     );
+    const accounts = [direct, ...(setPassword ? [setPassword] : []), challenge];
+    for (const row of accounts) {
+      log(
+        `accounts  ${row.passwordSetup ?? "direct Cognito calls"}: ${row.perSecond.toFixed(1)}/s, ${row.cognitoCallsPerAccount.toFixed(2)} calls each`,
+      );
+    }
     const profiles: ProfileResult[] = [];
     if (options.profileDir) {
       for (const logging of options.requests.logging) {

@@ -4,7 +4,7 @@
 // change in the machine's load touches them alike; each figure is the median of its rounds.
 import type { RunningServer } from "../server-process.ts";
 import { quantile } from "../stats.ts";
-import { type Cognito, withOwnProxy } from "./fixture.ts";
+import { type Cognito, startBehindOwnProxy } from "./fixture.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import type { PeerKind } from "./peer-server.ts";
 import { type Database, type Logging, startGatehouse, startPeer } from "./servers.ts";
@@ -70,34 +70,26 @@ export async function measureRequests(
     const contestants: Contestant[] = [];
     try {
       for (const kind of settings.peers ?? PEER_KEYS) {
-        const own = await withOwnProxy(cognito);
         contestants.push({
           key: kind,
-          cognito: own,
-          server: await startPeer(kind, own, workDir, logging, settings.serverCpus).catch(
-            async (error: unknown) => {
-              await own.stop();
-              throw error;
-            },
-          ),
+          ...(await startBehindOwnProxy(cognito, (own) =>
+            startPeer(kind, own, workDir, logging, settings.serverCpus),
+          )),
         });
       }
       for (const database of settings.databases) {
-        const own = await withOwnProxy(cognito);
         contestants.push({
           key: database.kind,
-          cognito: own,
-          server: await startGatehouse({
-            cognito: own,
-            workDir,
-            database,
-            logging,
-            cpus: settings.serverCpus,
-            name: `gatehouse-${database.kind}-${logging}`,
-          }).catch(async (error: unknown) => {
-            await own.stop();
-            throw error;
-          }),
+          ...(await startBehindOwnProxy(cognito, (own) =>
+            startGatehouse({
+              cognito: own,
+              workDir,
+              database,
+              logging,
+              cpus: settings.serverCpus,
+              name: `gatehouse-${database.kind}-${logging}`,
+            }),
+          )),
         });
       }
       const [firstTokens] = tokenSets.values();

@@ -367,8 +367,7 @@ const plugin: FastifyPluginAsync<AuthenticateOptions> = async (app, options) => 
     known: VerifiedToken | null,
   ): Promise<void> {
     const verified = known ?? (await verifyFetching(token));
-    const id = accountIdOf(verified);
-    const account = accounts.get(id) ?? (await loadAccount(id));
+    const account = await loadAccount(accountIdOf(verified));
     checkAccount(verified, account);
     if (!settled(verified, account)) {
       if (!(await stillHonoured(token))) {
